@@ -1,0 +1,42 @@
+import { ContractError, type MethodName, type MethodParams, type MethodResult } from '../shared/contract';
+import { JobRunner, type EventSink } from './jobs/runner';
+import { jobHandlers } from './jobs/handlers';
+import { selectRuntime } from './runtime/select';
+
+/**
+ * The engine's request handlers, one per engine method of the contract. Transport-free: the process
+ * entry (process/entry.ts) feeds it validated requests; tests can call it directly.
+ */
+export class EngineService {
+  readonly jobs: JobRunner;
+
+  constructor(emit: EventSink) {
+    this.jobs = new JobRunner(jobHandlers, emit);
+  }
+
+  async handle<M extends MethodName>(method: M, params: MethodParams<M>): Promise<MethodResult<M>> {
+    const p = params as MethodParams<MethodName> & Record<string, unknown>;
+    switch (method) {
+      case 'runtime.info':
+        return (await selectRuntime()) as MethodResult<M>;
+      case 'job.start': {
+        const start = p as MethodParams<'job.start'>;
+        const jobId = this.jobs.start(start.type as never, start.params as never);
+        return { jobId, type: start.type } as MethodResult<M>;
+      }
+      case 'job.cancel':
+        this.jobs.cancel((p as MethodParams<'job.cancel'>).jobId);
+        return { ok: true } as MethodResult<M>;
+      case 'job.pause':
+        this.jobs.pause((p as MethodParams<'job.pause'>).jobId);
+        return { ok: true } as MethodResult<M>;
+      case 'job.resume':
+        this.jobs.resume((p as MethodParams<'job.resume'>).jobId);
+        return { ok: true } as MethodResult<M>;
+      case 'jobs.active':
+        return { jobs: this.jobs.list() } as MethodResult<M>;
+      default:
+        throw new ContractError('unavailable', `method "${method}" is not answered by the engine`);
+    }
+  }
+}

@@ -1,0 +1,37 @@
+import { fork } from 'node:child_process';
+
+/** What the supervisor needs from an engine process, whichever API started it (child_process or Electron). */
+export interface EngineChild {
+  readonly pid: number | null;
+  send(message: unknown): void;
+  onMessage(listener: (message: unknown) => void): void;
+  onExit(listener: (code: number | null, signal: string | null) => void): void;
+  kill(signal?: NodeJS.Signals): void;
+}
+
+export type SpawnEngine = () => EngineChild;
+
+export interface ForkOptions {
+  /** the engine entry: the built bundle (out/main/engine.js) or the TypeScript source run through tsx */
+  entry: string;
+  env?: NodeJS.ProcessEnv;
+}
+
+/** Starts the engine with child_process.fork (browser host, CLI, tests). */
+export function forkEngine({ entry, env }: ForkOptions): EngineChild {
+  const execArgv = entry.endsWith('.ts') ? ['--import', 'tsx'] : [];
+  const child = fork(entry, [], { execArgv, env: { ...process.env, ...env }, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  return {
+    get pid() {
+      return child.pid ?? null;
+    },
+    send: (m) => {
+      if (child.connected) child.send(m as object);
+    },
+    onMessage: (l) => child.on('message', l),
+    onExit: (l) => child.on('exit', (code, signal) => l(code, signal)),
+    kill: (signal = 'SIGTERM') => {
+      child.kill(signal);
+    },
+  };
+}

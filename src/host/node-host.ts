@@ -1,0 +1,35 @@
+import { homedir } from 'node:os';
+import type { EventMessage } from '../shared/contract';
+import { forkEngine } from './engine-child';
+import { engineSourceEntry } from './engine-entry';
+import { listFolder } from './folder-browser';
+import { createRouter, type HostServices } from './router';
+import { FileSettingsStore, defaultSettingsFile } from './settings-store';
+import { EngineSupervisor } from './supervisor';
+import { ContractError } from '../shared/contract';
+
+export interface NodeHostOptions {
+  onEvent: (message: EventMessage) => void;
+  /** folder the browser host's picker may show (default: the user's home) */
+  browseRoot?: string;
+  settingsFile?: string;
+  engineEnv?: NodeJS.ProcessEnv;
+}
+
+/** The engine plus host services for the Node front doors (browser host, CLI): one supervisor, one router. */
+export function createNodeHost(opts: NodeHostOptions) {
+  const supervisor = new EngineSupervisor(() => forkEngine({ entry: engineSourceEntry(), env: opts.engineEnv }), { onEvent: opts.onEvent });
+  const browseRoot = opts.browseRoot ?? homedir();
+  const noDialog = (): never => {
+    throw new ContractError('unavailable', 'no native dialog in this host: use the folder browser (fs.list)');
+  };
+  const services: HostServices = {
+    settings: new FileSettingsStore(opts.settingsFile ?? defaultSettingsFile()),
+    openFolder: async () => noDialog(),
+    openFile: async () => noDialog(),
+    listFolder: (dir) => listFolder(browseRoot, dir),
+  };
+  const route = createRouter(supervisor, services);
+  supervisor.start();
+  return { supervisor, route, services };
+}

@@ -1,0 +1,55 @@
+import {
+  ContractError,
+  isHostMethod,
+  parseMethodName,
+  parseParams,
+  type MethodName,
+  type MethodParams,
+  type MethodResult,
+} from '../shared/contract';
+import type { EngineSupervisor } from './supervisor';
+import type { SettingsStore } from './settings-store';
+
+/** What a front door answers itself (the rest goes to the engine). */
+export interface HostServices {
+  settings: SettingsStore;
+  openFolder(title?: string): Promise<string | null>;
+  openFile(title?: string, extensions?: string[]): Promise<string | null>;
+  listFolder(dir?: string): Promise<MethodResult<'fs.list'>>;
+}
+
+/**
+ * The boundary between an untrusted UI and the app: every call is validated here (method name, then params
+ * against the contract), then answered by the host or forwarded to the engine.
+ */
+export function createRouter(supervisor: EngineSupervisor, host: HostServices) {
+  async function answerHost<M extends MethodName>(method: M, params: MethodParams<M>): Promise<unknown> {
+    switch (method) {
+      case 'engine.status':
+        return supervisor.status();
+      case 'settings.get':
+        return host.settings.get();
+      case 'settings.set':
+        return host.settings.set(params as MethodParams<'settings.set'>);
+      case 'dialog.openFolder':
+        return { path: await host.openFolder((params as MethodParams<'dialog.openFolder'>).title) };
+      case 'dialog.openFile': {
+        const p = params as MethodParams<'dialog.openFile'>;
+        return { path: await host.openFile(p.title, p.extensions) };
+      }
+      case 'fs.list':
+        return host.listFolder((params as MethodParams<'fs.list'>).dir);
+      default:
+        throw new ContractError('internal', `no host handler for ${method}`);
+    }
+  }
+
+  return async function route(rawMethod: unknown, rawParams: unknown): Promise<unknown> {
+    const method = parseMethodName(rawMethod);
+    const params = parseParams(method, rawParams);
+    if (isHostMethod(method)) return answerHost(method, params);
+    return supervisor.request(method, params as never) as Promise<MethodResult<typeof method>>;
+  };
+}
+
+export type Router = ReturnType<typeof createRouter>;

@@ -1,0 +1,57 @@
+import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { settings as settingsSchema, type Settings } from '../shared/contract';
+
+/** Persisted user settings. The Electron app backs this with electron-store; the browser host and CLI with a JSON file. */
+export interface SettingsStore {
+  get(): Settings;
+  /** merges a validated partial update and persists it */
+  set(patch: Partial<Settings>): Settings;
+}
+
+export function mergeSettings(current: Settings, patch: Partial<Settings>): Settings {
+  return settingsSchema.parse({
+    ...current,
+    ...patch,
+    folders: { ...current.folders, ...(patch.folders ?? {}) },
+  });
+}
+
+/** Reads settings leniently: a corrupt or outdated file yields defaults (with the bad file kept aside), never a crash. */
+export function readSettingsFile(file: string): Settings {
+  try {
+    const parsed = settingsSchema.safeParse(JSON.parse(readFileSync(file, 'utf8')));
+    if (parsed.success) return parsed.data;
+    renameSync(file, `${file}.invalid`);
+  } catch {
+    // missing or unreadable: defaults
+  }
+  return settingsSchema.parse({});
+}
+
+export class FileSettingsStore implements SettingsStore {
+  private current: Settings;
+  constructor(private readonly file: string) {
+    this.current = readSettingsFile(file);
+  }
+  get(): Settings {
+    return structuredClone(this.current);
+  }
+  set(patch: Partial<Settings>): Settings {
+    this.current = mergeSettings(this.current, patch);
+    mkdirSync(path.dirname(this.file), { recursive: true });
+    const tmp = `${this.file}.${process.pid}.tmp`;
+    writeFileSync(tmp, JSON.stringify(this.current, null, 2));
+    renameSync(tmp, this.file);
+    return this.get();
+  }
+}
+
+/** Where the browser host and CLI keep their settings (XDG on Linux, the usual places elsewhere). */
+export function defaultSettingsFile(): string {
+  const home = process.env.HOME ?? process.env.USERPROFILE ?? '.';
+  const base =
+    process.env.XDG_CONFIG_HOME ??
+    (process.platform === 'darwin' ? path.join(home, 'Library', 'Application Support') : process.platform === 'win32' ? (process.env.APPDATA ?? home) : path.join(home, '.config'));
+  return path.join(base, 'deblur-studio', 'settings.json');
+}

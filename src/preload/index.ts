@@ -1,0 +1,37 @@
+import { contextBridge, ipcRenderer, type IpcRendererEvent } from 'electron';
+import { API_GLOBAL, IPC_CALL, IPC_EVENT, type DeblurApi } from '../shared/contract/api';
+import type { ErrorShape } from '../shared/contract/errors';
+
+/**
+ * Exposes exactly the contract's DeblurApi to the sandboxed renderer — two functions, no Electron objects.
+ * Payloads are validated in the main process (src/main/ipc.ts), the boundary that can be trusted.
+ */
+type Wire = { ok: true; result: unknown } | { ok: false; error: ErrorShape };
+
+class ApiError extends Error {
+  constructor(
+    readonly code: string,
+    message: string,
+    readonly field?: string,
+  ) {
+    super(message);
+    this.name = 'ContractError';
+  }
+}
+
+const api: DeblurApi = {
+  async call(method, params) {
+    const wire = (await ipcRenderer.invoke(IPC_CALL, method, params)) as Wire;
+    if (!wire.ok) throw new ApiError(wire.error.code, wire.error.message, wire.error.field);
+    return wire.result as never;
+  },
+  on(event, listener) {
+    const handler = (_e: IpcRendererEvent, name: string, payload: unknown) => {
+      if (name === event) listener(payload as never);
+    };
+    ipcRenderer.on(IPC_EVENT, handler);
+    return () => ipcRenderer.removeListener(IPC_EVENT, handler);
+  },
+};
+
+contextBridge.exposeInMainWorld(API_GLOBAL, api);

@@ -1,0 +1,78 @@
+import type { DeblurApi, ErrorShape, EventName } from '../../../shared/contract';
+
+/**
+ * The browser host's implementation of DeblurApi: the same two functions the Electron preload exposes,
+ * carried over a WebSocket to 127.0.0.1. The token comes from the URL fragment the host printed.
+ */
+export class ApiCallError extends Error {
+  constructor(
+    readonly code: string,
+    message: string,
+    readonly field?: string,
+  ) {
+    super(message);
+    this.name = 'ContractError';
+  }
+}
+
+export function createSocketApi(loc: Location = window.location): DeblurApi {
+  const token = new URLSearchParams(loc.hash.slice(1)).get('token') ?? '';
+  const url = `ws://${loc.host}/api?token=${encodeURIComponent(token)}`;
+  const pending = new Map<string, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
+  const listeners = new Map<string, Set<(p: unknown) => void>>();
+  let socket: WebSocket | null = null;
+  let opened: Promise<WebSocket> | null = null;
+  let counter = 0;
+
+  function connect(): Promise<WebSocket> {
+    if (opened) return opened;
+    opened = new Promise((resolve, reject) => {
+      const ws = new WebSocket(url);
+      ws.onopen = () => {
+        socket = ws;
+        resolve(ws);
+      };
+      ws.onerror = () => reject(new ApiCallError('unavailable', 'cannot reach the Deblur Studio host: is it still running, and was the link opened with its token?'));
+      ws.onclose = () => {
+        socket = null;
+        opened = null;
+        for (const p of pending.values()) p.reject(new ApiCallError('unavailable', 'connection to the host closed'));
+        pending.clear();
+      };
+      ws.onmessage = (e) => {
+        const msg = JSON.parse(String(e.data)) as
+          | { kind: 'reply'; id: string; ok: true; result: unknown }
+          | { kind: 'reply'; id: string; ok: false; error: ErrorShape }
+          | { kind: 'event'; event: EventName; payload: unknown };
+        if (msg.kind === 'event') {
+          listeners.get(msg.event)?.forEach((l) => l(msg.payload));
+          return;
+        }
+        const p = pending.get(msg.id);
+        if (!p) return;
+        pending.delete(msg.id);
+        if (msg.ok) p.resolve(msg.result);
+        else p.reject(new ApiCallError(msg.error.code, msg.error.message, msg.error.field));
+      };
+    });
+    return opened;
+  }
+
+  return {
+    async call(method, params) {
+      const ws = socket ?? (await connect());
+      const id = `r${++counter}`;
+      return new Promise((resolve, reject) => {
+        pending.set(id, { resolve: resolve as (v: unknown) => void, reject });
+        ws.send(JSON.stringify({ kind: 'request', id, method, params }));
+      });
+    },
+    on(event, listener) {
+      void connect().catch(() => {});
+      const set = listeners.get(event) ?? new Set();
+      set.add(listener as (p: unknown) => void);
+      listeners.set(event, set);
+      return () => set.delete(listener as (p: unknown) => void);
+    },
+  };
+}

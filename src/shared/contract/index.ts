@@ -1,0 +1,7 @@
+export * from './primitives';
+export * from './errors';
+export * from './jobs';
+export * from './events';
+export * from './queries';
+export * from './messages';
+export * from './api';

@@ -1,0 +1,144 @@
+import { z } from 'zod';
+import { absPath, blurKernel, fraction, positiveInt, safeName, shortText } from './primitives';
+
+/**
+ * Every long-running engine job: its parameters (validated where they enter a process) and its result.
+ * A job is started with `job.start { type, params }` and ends with a `job.finished` or `job.failed` event.
+ */
+
+export const selftestParams = z.strictObject({
+  /** side of the square matrices multiplied per step */
+  size: positiveInt(1024).default(128),
+  steps: positiveInt(10_000).default(20),
+});
+export const selftestResult = z.strictObject({
+  backend: z.string(),
+  steps: z.number().int(),
+  msPerStep: z.number(),
+  checksum: z.number(),
+});
+
+export const scanParams = z.strictObject({
+  folder: absPath,
+});
+export const skippedFile = z.strictObject({ path: z.string(), reason: z.string() });
+export const scanResult = z.strictObject({
+  folder: z.string(),
+  images: z.number().int(),
+  bySubfolder: z.array(z.strictObject({ folder: z.string(), images: z.number().int() })),
+  skipped: z.array(skippedFile),
+});
+
+export const prepareParams = z
+  .strictObject({
+    source: absPath,
+    output: absPath,
+    fraction: fraction.refine((f) => f > 0, 'must be greater than 0').default(1),
+    levels: z.array(blurKernel).min(1).max(3).default([3, 7, 11]),
+    split: z.tuple([fraction, fraction, fraction]).default([0.8, 0.1, 0.1]),
+    seed: z.number().int().min(0).max(2 ** 32 - 1).default(1),
+    width: positiveInt(8192).default(448),
+    height: positiveInt(8192).default(256),
+  })
+  .refine((p) => Math.abs(p.split[0] + p.split[1] + p.split[2] - 1) < 1e-6, {
+    message: 'ratios must add up to 1',
+    path: ['split'],
+  });
+export const prepareResult = z.strictObject({
+  output: z.string(),
+  images: z.number().int(),
+  written: z.number().int(),
+  reused: z.number().int(),
+  bySplit: z.record(z.string(), z.number().int()),
+  skipped: z.array(skippedFile),
+});
+
+export const lossName = z.enum(['mse', 'l1', 'charbonnier']);
+export const scheduleName = z.enum(['plateau', 'cosine', 'constant']);
+
+export const trainParams = z.strictObject({
+  dataset: absPath,
+  runsDir: absPath,
+  run: safeName,
+  model: safeName.default('resunet'),
+  preset: safeName.default('small'),
+  epochs: positiveInt(100_000).default(10),
+  batch: positiveInt(256).default(4),
+  /** square crop side; null = full frame */
+  patch: positiveInt(8192).nullable().default(128),
+  stepsPerEpoch: positiveInt(10_000_000).nullable().default(null),
+  lr: z.number().positive().max(1).default(1e-3),
+  loss: lossName.default('charbonnier'),
+  schedule: scheduleName.default('cosine'),
+  seed: z.number().int().min(0).max(2 ** 32 - 1).default(1),
+  validateEvery: positiveInt(10_000_000).nullable().default(null),
+});
+export const resumeParams = z.strictObject({ runDir: absPath });
+export const trainResult = z.strictObject({
+  runDir: z.string(),
+  steps: z.number().int(),
+  bestPsnr: z.number().nullable(),
+  stopped: z.enum(['finished', 'stopped']),
+});
+
+export const outputFormat = z.enum(['same', 'png', 'jpeg']);
+export const deblurParams = z.strictObject({
+  inputs: z.array(absPath).min(1).max(100_000),
+  model: shortText.min(1),
+  outDir: absPath,
+  format: outputFormat.default('same'),
+  tile: positiveInt(4096).nullable().default(null),
+  recursive: z.boolean().default(false),
+});
+export const deblurResult = z.strictObject({
+  outputs: z.array(z.strictObject({ input: z.string(), output: z.string(), width: z.number(), height: z.number(), ms: z.number() })),
+  skipped: z.array(skippedFile),
+});
+
+export const evaluateParams = z.strictObject({
+  testSet: absPath,
+  model: shortText.min(1),
+  out: absPath,
+});
+export const evaluateResult = z.strictObject({ out: z.string(), images: z.number().int(), skipped: z.array(skippedFile) });
+
+export const reportParams = z
+  .strictObject({
+    evalJson: absPath,
+    html: absPath.optional(),
+    csv: absPath.optional(),
+    json: absPath.optional(),
+    pdf: absPath.optional(),
+  })
+  .refine((p) => p.html || p.csv || p.json || p.pdf, { message: 'name at least one output (html, csv, json or pdf)', path: ['html'] });
+export const reportResult = z.strictObject({ written: z.array(z.string()) });
+
+/** The job table: one entry per job type. Adding a job = one line here + one handler in the engine. */
+export const jobs = {
+  selftest: { params: selftestParams, result: selftestResult },
+  scan: { params: scanParams, result: scanResult },
+  prepare: { params: prepareParams, result: prepareResult },
+  train: { params: trainParams, result: trainResult },
+  resume: { params: resumeParams, result: trainResult },
+  deblur: { params: deblurParams, result: deblurResult },
+  evaluate: { params: evaluateParams, result: evaluateResult },
+  report: { params: reportParams, result: reportResult },
+} as const;
+
+export type JobType = keyof typeof jobs;
+export const jobType = z.enum(Object.keys(jobs) as [JobType, ...JobType[]]);
+/** Params as the caller may write them (defaults optional). */
+export type JobParamsInput<T extends JobType> = z.input<(typeof jobs)[T]['params']>;
+/** Params after validation (defaults filled). */
+export type JobParams<T extends JobType> = z.output<(typeof jobs)[T]['params']>;
+export type JobResult<T extends JobType> = z.output<(typeof jobs)[T]['result']>;
+
+/** `job.start` payload: a discriminated union over the job table. */
+export const jobStart = z.discriminatedUnion(
+  'type',
+  Object.entries(jobs).map(([type, j]) => z.strictObject({ type: z.literal(type), params: j.params })) as unknown as [
+    z.ZodObject<{ type: z.ZodLiteral<string>; params: z.ZodType }>,
+    ...z.ZodObject<{ type: z.ZodLiteral<string>; params: z.ZodType }>[],
+  ],
+);
+export type JobStart = { [T in JobType]: { type: T; params: JobParamsInput<T> } }[JobType];

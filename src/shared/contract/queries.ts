@@ -1,0 +1,95 @@
+import { z } from 'zod';
+import { absPath, backendName, safeName, shortText } from './primitives';
+import { jobStart, jobType, trainParams } from './jobs';
+import { events } from './events';
+
+/** Request/reply methods. `host` methods are answered by the front door (Electron main, browser host, CLI); the rest by the engine. */
+
+const empty = z.strictObject({});
+const ok = z.strictObject({ ok: z.literal(true) });
+const jobRef = z.strictObject({ jobId: z.string().min(1).max(64) });
+
+export const runtimeReport = z.strictObject({
+  backend: backendName,
+  tfjsVersion: z.string(),
+  threads: z.number().int(),
+  simd: z.boolean().nullable(),
+  forced: z.string().nullable(),
+  attempts: z.array(z.strictObject({ backend: z.string(), ok: z.boolean(), reason: z.string().nullable(), ms: z.number() })),
+  platform: z.string(),
+  node: z.string(),
+});
+export type RuntimeReport = z.infer<typeof runtimeReport>;
+
+export const modelInfo = z.strictObject({
+  name: z.string(),
+  description: z.string(),
+  presets: z.array(z.strictObject({ name: z.string(), params: z.number().int() })),
+  input: z.strictObject({ fixed: z.strictObject({ width: z.number(), height: z.number() }).nullable(), multipleOf: z.number().int() }),
+});
+export const maxParams = 15_000_000;
+
+export const runSummary = z.strictObject({
+  name: z.string(),
+  dir: z.string(),
+  model: z.string(),
+  preset: z.string(),
+  step: z.number().int(),
+  bestPsnr: z.number().nullable(),
+  updated: z.string(),
+  hasCheckpoint: z.boolean(),
+});
+
+export const settings = z.strictObject({
+  theme: z.enum(['system', 'light', 'dark']).default('system'),
+  folders: z
+    .strictObject({
+      dataset: absPath.optional(),
+      prepared: absPath.optional(),
+      runs: absPath.optional(),
+      deblurInput: absPath.optional(),
+      deblurOutput: absPath.optional(),
+      testSet: absPath.optional(),
+    })
+    .default({}),
+  lastTrain: trainParams.partial().optional(),
+  window: z.strictObject({ width: z.number().int().min(400).max(10_000), height: z.number().int().min(300).max(10_000) }).optional(),
+});
+export type Settings = z.output<typeof settings>;
+
+export const dirEntry = z.strictObject({ name: z.string(), path: z.string(), kind: z.enum(['dir', 'file']) });
+
+export const methods = {
+  // engine
+  'runtime.info': { params: empty, result: runtimeReport, host: false },
+  'models.list': { params: empty, result: z.strictObject({ models: z.array(modelInfo), maxParams: z.number() }), host: false },
+  'runs.list': { params: z.strictObject({ runsDir: absPath }), result: z.strictObject({ runs: z.array(runSummary) }), host: false },
+  'runs.history': {
+    params: z.strictObject({ runDir: absPath }),
+    result: z.strictObject({ entries: z.array(z.strictObject({ event: z.enum(['train.step', 'train.validation', 'train.checkpoint']), payload: z.unknown() })) }),
+    host: false,
+  },
+  'job.start': { params: jobStart, result: z.strictObject({ jobId: z.string(), type: jobType }), host: false },
+  'job.cancel': { params: jobRef, result: ok, host: false },
+  'job.pause': { params: jobRef, result: ok, host: false },
+  'job.resume': { params: jobRef, result: ok, host: false },
+  'jobs.active': { params: empty, result: z.strictObject({ jobs: z.array(z.strictObject({ jobId: z.string(), type: jobType, started: z.string() })) }), host: false },
+  // host (front door)
+  'engine.status': { params: empty, result: events['engine.status'], host: true },
+  'settings.get': { params: empty, result: settings, host: true },
+  'settings.set': { params: settings.partial(), result: settings, host: true },
+  'dialog.openFolder': { params: z.strictObject({ title: shortText.max(200).optional() }), result: z.strictObject({ path: z.string().nullable() }), host: true },
+  'dialog.openFile': {
+    params: z.strictObject({ title: shortText.max(200).optional(), extensions: z.array(safeName).max(20).optional() }),
+    result: z.strictObject({ path: z.string().nullable() }),
+    host: true,
+  },
+  'fs.list': { params: z.strictObject({ dir: absPath.optional() }), result: z.strictObject({ dir: z.string(), parent: z.string().nullable(), entries: z.array(dirEntry) }), host: true },
+} as const;
+
+export type MethodName = keyof typeof methods;
+export const methodName = z.enum(Object.keys(methods) as [MethodName, ...MethodName[]]);
+export type MethodParamsInput<M extends MethodName> = z.input<(typeof methods)[M]['params']>;
+export type MethodParams<M extends MethodName> = z.output<(typeof methods)[M]['params']>;
+export type MethodResult<M extends MethodName> = z.output<(typeof methods)[M]['result']>;
+export const isHostMethod = (m: MethodName): boolean => methods[m].host;

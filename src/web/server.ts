@@ -1,0 +1,112 @@
+import { randomBytes, timingSafeEqual } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { WebSocketServer, type WebSocket } from 'ws';
+import { parseFrame, requestEnvelope, toErrorShape, zodToContractError, type EventMessage, type Reply } from '../shared/contract';
+import type { Router } from '../host/router';
+import { readStatic } from './static-files';
+
+/** The same CSP as the Electron app's index.html, plus the WebSocket back to this host. */
+export const WEB_CSP =
+  "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; connect-src 'self' ws://127.0.0.1:*; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'none'";
+
+export interface WebHostOptions {
+  route: Router;
+  rendererDir: string;
+  port?: number;
+  /** fixed token for tests; random by default */
+  token?: string;
+}
+
+export interface WebHost {
+  url: string;
+  port: number;
+  token: string;
+  broadcast(message: EventMessage): void;
+  close(): Promise<void>;
+  server: Server;
+}
+
+function tokenMatches(expected: string, given: string | null): boolean {
+  if (!given) return false;
+  const a = Buffer.from(expected);
+  const b = Buffer.from(given);
+  return a.length === b.length && timingSafeEqual(a, b);
+}
+
+/**
+ * The browser host: serves the built renderer and speaks the contract over a WebSocket on 127.0.0.1 only.
+ * A random token (in the URL fragment, so it never reaches logs or Referer headers) guards the socket.
+ */
+export async function startWebHost(opts: WebHostOptions): Promise<WebHost> {
+  const token = opts.token ?? randomBytes(24).toString('base64url');
+  const clients = new Set<WebSocket>();
+
+  const server = createServer((req, res) => {
+    const headers = { 'Content-Security-Policy': WEB_CSP, 'X-Content-Type-Options': 'nosniff', 'Referrer-Policy': 'no-referrer', 'Cache-Control': 'no-store' };
+    if (req.method !== 'GET') {
+      res.writeHead(405, headers).end();
+      return;
+    }
+    readStatic(opts.rendererDir, req.url ?? '/')
+      .then((file) => {
+        if (!file) res.writeHead(404, headers).end('not found');
+        else res.writeHead(200, { ...headers, 'Content-Type': file.type }).end(file.body);
+      })
+      .catch(() => res.writeHead(500, headers).end());
+  });
+
+  const wss = new WebSocketServer({ noServer: true, maxPayload: 8 * 1024 * 1024 });
+  server.on('upgrade', (req: IncomingMessage, socket, head) => {
+    const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+    const origin = req.headers.origin;
+    const host = req.headers.host;
+    const sameOrigin = origin === undefined || origin === `http://${host}`;
+    if (url.pathname !== '/api' || !sameOrigin || !tokenMatches(token, url.searchParams.get('token'))) {
+      socket.write('HTTP/1.1 401 Unauthorized\r\nConnection: close\r\n\r\n');
+      socket.destroy();
+      return;
+    }
+    wss.handleUpgrade(req, socket, head, (ws) => {
+      clients.add(ws);
+      ws.on('close', () => clients.delete(ws));
+      ws.on('message', (data, isBinary) => {
+        if (isBinary) return;
+        let id = 'invalid';
+        const reply = (r: Reply) => ws.send(JSON.stringify(r));
+        try {
+          const env = requestEnvelope.safeParse(parseFrame(data.toString()));
+          if (!env.success) throw zodToContractError(env.error, '');
+          id = env.data.id;
+          opts
+            .route(env.data.method, env.data.params)
+            .then((result) => reply({ kind: 'reply', id, ok: true, result }))
+            .catch((err: unknown) => reply({ kind: 'reply', id, ok: false, error: toErrorShape(err) }));
+        } catch (err) {
+          reply({ kind: 'reply', id, ok: false, error: toErrorShape(err) });
+        }
+      });
+    });
+  });
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(opts.port ?? 0, '127.0.0.1', () => resolve());
+  });
+  const port = (server.address() as AddressInfo).port;
+  return {
+    url: `http://127.0.0.1:${port}/#token=${token}`,
+    port,
+    token,
+    server,
+    broadcast: (message) => {
+      const text = JSON.stringify(message);
+      for (const c of clients) if (c.readyState === c.OPEN) c.send(text);
+    },
+    close: async () => {
+      for (const c of clients) c.terminate();
+      wss.close();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
