@@ -50,7 +50,7 @@ export function zodToContractError(error: z.ZodError, prefix: string): ContractE
   const base = [prefix, ...issue.path.map(String)].filter(Boolean).join('.');
   if (issue.code === 'unrecognized_keys') {
     const keys = issue.keys;
-    const field = `${base}.${keys[0]}`;
+    const field = [base, keys[0]].filter(Boolean).join('.');
     return new ContractError('invalid_payload', `${field}: unexpected field${keys.length > 1 ? `s ${keys.join(', ')}` : ''}`, field);
   }
   if (issue.code === 'invalid_type' && issue.message.includes('received undefined')) {
