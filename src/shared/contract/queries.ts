@@ -24,8 +24,20 @@ export type RuntimeReport = z.infer<typeof runtimeReport>;
 export const modelInfo = z.strictObject({
   name: z.string(),
   description: z.string(),
-  presets: z.array(z.strictObject({ name: z.string(), params: z.number().int() })),
+  defaultPreset: z.string(),
+  presets: z.array(z.strictObject({ name: z.string(), params: z.number().int(), description: z.string() })),
+  /** fixed: the only input size the model takes (the seed autoencoder); multipleOf: the size step of a fully convolutional one */
   input: z.strictObject({ fixed: z.strictObject({ width: z.number(), height: z.number() }).nullable(), multipleOf: z.number().int() }),
+});
+
+export const imagePreview = z.strictObject({
+  /** a PNG or JPEG data URL, at most maxSide pixels on its longer side */
+  dataUrl: z.string(),
+  width: z.number().int(),
+  height: z.number().int(),
+  originalWidth: z.number().int(),
+  originalHeight: z.number().int(),
+  format: z.string(),
 });
 export const maxParams = 15_000_000;
 
@@ -67,6 +79,11 @@ export const methods = {
   'runs.history': {
     params: z.strictObject({ runDir: absPath }),
     result: z.strictObject({ entries: z.array(z.strictObject({ event: z.enum(['train.step', 'train.validation', 'train.checkpoint']), payload: z.unknown() })) }),
+    host: false,
+  },
+  'image.preview': {
+    params: z.strictObject({ path: absPath, maxSide: z.number().int().min(16).max(8192).default(2048) }),
+    result: imagePreview,
     host: false,
   },
   'job.start': { params: jobStart, result: z.strictObject({ jobId: z.string(), type: jobType }), host: false },

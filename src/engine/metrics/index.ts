@@ -1,0 +1,3 @@
+export { meanSquaredError, psnr, psnrY, type PsnrOptions } from './psnr';
+export { ssim, type SsimOptions } from './ssim';
+export { formatPsnrSummary, meanSsim, summarizePsnr, type PsnrSummary } from './aggregate';
