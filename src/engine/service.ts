@@ -2,6 +2,8 @@ import { ContractError, type MethodName, type MethodParams, type MethodResult } 
 import { JobRunner, type EventSink } from './jobs/runner';
 import { jobHandlers } from './jobs/handlers';
 import { selectRuntime } from './runtime/select';
+import { imagePreview } from './image/preview';
+import { listModels, MAX_PARAMS } from './models/registry';
 
 /**
  * The engine's request handlers, one per engine method of the contract. Transport-free: the process
@@ -19,6 +21,21 @@ export class EngineService {
     switch (method) {
       case 'runtime.info':
         return (await selectRuntime()) as MethodResult<M>;
+      case 'models.list':
+        return {
+          maxParams: MAX_PARAMS,
+          models: listModels().map((m) => ({
+            name: m.name,
+            description: m.description,
+            defaultPreset: m.defaultPreset,
+            presets: m.presets.map((p) => ({ name: p.name, params: p.params, description: p.description })),
+            input: { fixed: m.inputConstraint.fixed ?? null, multipleOf: m.inputConstraint.multipleOf ?? 1 },
+          })),
+        } as MethodResult<M>;
+      case 'image.preview': {
+        const q = p as MethodParams<'image.preview'>;
+        return (await imagePreview(q.path, q.maxSide)) as MethodResult<M>;
+      }
       case 'job.start': {
         const start = p as MethodParams<'job.start'>;
         const jobId = this.jobs.start(start.type as never, start.params as never);

@@ -14,7 +14,10 @@ export interface JobContext {
   emit(event: string, payload: unknown): void;
   /** Throws a CancelledError when the signal is aborted. */
   throwIfCancelled(): void;
-  /** Resolves at once unless the user paused the job; then resolves on resume (or rejects on cancel). */
+  /**
+   * Call once per unit of work: yields to the event loop (so cancel/pause requests get in), then resolves
+   * unless the user paused the job; a paused job resolves on resume, a cancelled one rejects.
+   */
   waitWhilePaused(): Promise<void>;
 }
 

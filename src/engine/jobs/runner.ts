@@ -119,6 +119,9 @@ export class JobRunner {
         if (signal.aborted) throw new CancelledError();
       },
       waitWhilePaused: async () => {
+        // Yield to the event loop: a job whose awaits all resolve as microtasks (wasm kernels do) would
+        // otherwise never let the cancel/pause messages from the supervisor in.
+        await new Promise<void>((resolve) => setImmediate(resolve));
         while (job.paused && !signal.aborted) {
           await new Promise<void>((resolve) => job.resumeWaiters.push(resolve));
         }
