@@ -20,7 +20,7 @@ export default defineConfig({
       rollupOptions: {
         input: { index: resolve('src/preload/index.ts') },
         // A sandboxed preload can only be one CommonJS file that requires nothing but 'electron'.
-        output: { format: 'cjs', entryFileNames: '[name].cjs', inlineDynamicImports: true },
+        output: { format: 'cjs', entryFileNames: '[name].cjs', codeSplitting: false },
       },
     },
   },
