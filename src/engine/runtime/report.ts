@@ -1,0 +1,32 @@
+/** Which TF.js backend runs the engine, and why the ones tried before it did not. */
+
+/** The backends selectRuntime knows, fastest first. */
+export type BackendName = 'tensorflow-gpu' | 'tensorflow' | 'wasm' | 'cpu';
+
+export const BACKEND_ORDER: readonly BackendName[] = ['tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'];
+
+export interface BackendAttempt {
+  backend: string;
+  ok: boolean;
+  /** Why it did not run (null when ok). */
+  reason: string | null;
+  /** Time spent trying it. */
+  ms: number;
+}
+
+export interface RuntimeReport {
+  backend: BackendName;
+  /** Version of the tfjs-core instance the engine uses. */
+  tfjsVersion: string;
+  /** Threads the backend computes with (wasm: XNNPACK thread-pool size; native: cores; cpu: 1). */
+  threads: number;
+  /** WebAssembly SIMD in use; null for backends that are not wasm. */
+  simd: boolean | null;
+  /** The backend asked for through DEBLUR_BACKEND or opts.force, else null. */
+  forced: string | null;
+  attempts: BackendAttempt[];
+  /** e.g. "linux x64". */
+  platform: string;
+  /** Node.js version, e.g. "v20.19.0". */
+  node: string;
+}
