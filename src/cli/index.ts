@@ -2,6 +2,11 @@ import { Command, CommanderError } from 'commander';
 import { infoCommand } from './commands/info';
 import { selftestCommand } from './commands/selftest';
 import { webCommand } from './commands/web';
+import { registerPrepareCommands } from './commands/prepare';
+import { registerTrainCommand } from './commands/train';
+import { registerDeblurCommand } from './commands/deblur';
+import { registerEvalCommand } from './commands/eval';
+import { registerReportCommand } from './commands/report';
 import { appVersion } from '../shared/app-version';
 
 /** `deblur-studio`: the headless front door. Every command drives the same engine process as the app. */
@@ -17,6 +22,11 @@ export function buildProgram(): Command {
     .option('--size <n>', 'matrix side', '256')
     .option('--steps <n>', 'steps', '50')
     .action(selftestCommand);
+  registerPrepareCommands(program);
+  registerTrainCommand(program);
+  registerDeblurCommand(program);
+  registerEvalCommand(program);
+  registerReportCommand(program);
   program
     .command('web')
     .description('serve the app to a browser on 127.0.0.1 (for machines without a display)')

@@ -32,6 +32,10 @@ export class EngineService {
             input: { fixed: m.inputConstraint.fixed ?? null, multipleOf: m.inputConstraint.multipleOf ?? 1 },
           })),
         } as MethodResult<M>;
+      case 'runs.list':
+        return { runs: await (await import('./train/runs')).listRuns((p as MethodParams<'runs.list'>).runsDir) } as MethodResult<M>;
+      case 'runs.history':
+        return { entries: await (await import('./train/runs')).readHistory((p as MethodParams<'runs.history'>).runDir) } as MethodResult<M>;
       case 'image.preview': {
         const q = p as MethodParams<'image.preview'>;
         return (await imagePreview(q.path, q.maxSide)) as MethodResult<M>;

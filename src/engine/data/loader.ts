@@ -122,7 +122,16 @@ export async function createPairLoader(datasetDir: string, opts: PairLoaderOptio
     return batches;
   };
 
-  const decoder = (opts.useWorker ?? true) ? new WorkerDecoder(spawnModuleWorker(import.meta.url, 'loader-worker')) : null;
+  // Without a startable worker (e.g. a build lacking the worker entry) batches are decoded here: same
+  // batches, only slower for the trainer; `mode` tells which.
+  let decoder: WorkerDecoder | null = null;
+  if (opts.useWorker ?? true) {
+    try {
+      decoder = new WorkerDecoder(spawnModuleWorker(import.meta.url, 'loader-worker'));
+    } catch {
+      decoder = null;
+    }
+  }
   const decode = (plans: PairPlan[]): Promise<BatchData> =>
     decoder ? decoder.request({ datasetDir: dir, plans, width: patch.width, height: patch.height }) : buildBatch(dir, plans, patch.width, patch.height);
   const prefetch = Math.max(1, opts.prefetch ?? 2);

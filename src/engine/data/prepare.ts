@@ -73,9 +73,10 @@ export async function prepareDataset(input: JobParamsInput<'prepare'>, ctx: JobC
   const params = prepareParams.parse(input);
   const levels = [...new Set(params.levels)].sort((a, b) => a - b);
   const source = await realDir(params.source, 'source folder');
+  // Checked before the output folder is created: a refused output must not leave a folder behind.
+  assertSeparate(source, await realPathOfFuture(params.output));
   await fs.mkdir(params.output, { recursive: true });
   const output = await realDir(params.output, 'output folder');
-  assertSeparate(source, output);
 
   const settings: PrepareSettings = {
     width: params.width,
@@ -100,7 +101,12 @@ export async function prepareDataset(input: JobParamsInput<'prepare'>, ctx: JobC
 
     ctx.progress(0, 'scanning the source folder');
     const scan = await scanFolder(source, { limitInputPixels: settings.limitInputPixels }, scaledContext(ctx, 0, 0.05));
+    if (scan.images.length === 0) {
+      const reasons = [...new Set(scan.skipped.map((s) => s.reason))].join(', ');
+      throw new Error(`the source folder ${source} holds no usable images${scan.skipped.length ? ` (${scan.skipped.length} files skipped: ${reasons})` : ''}`);
+    }
     const plan = planItems(scan.images, settings);
+    if (plan.length === 0) throw new Error(`a fraction of ${settings.fraction} keeps none of the ${scan.images.length} images; choose a larger fraction`);
 
     journal = await Journal.open(journalPath);
     if (!previous.headerWritten) await journal.append({ type: 'header', source, settings } satisfies JournalHeader);
@@ -354,6 +360,22 @@ async function realDir(p: string, what: string): Promise<string> {
   }
   if (!(await fs.stat(real)).isDirectory()) throw new Error(`the ${what} ${p} is not a folder`);
   return real;
+}
+
+/** Real path of a path that may not exist yet: its nearest existing ancestor resolved, plus the rest. */
+async function realPathOfFuture(p: string): Promise<string> {
+  const missing: string[] = [];
+  let current = path.resolve(p);
+  for (;;) {
+    try {
+      return path.join(await fs.realpath(current), ...missing.reverse());
+    } catch {
+      const parent = path.dirname(current);
+      if (parent === current) return path.resolve(p);
+      missing.push(path.basename(current));
+      current = parent;
+    }
+  }
 }
 
 /** The source is read-only for this job: refuse an output inside it (or around it). */

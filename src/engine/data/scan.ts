@@ -78,7 +78,7 @@ export async function scanFolder(root: string, opts: ScanOptions = {}, ctx?: Job
 
   const walk = async (dir: string, relDir: string): Promise<void> => {
     ctx?.throwIfCancelled();
-    const real = await fs.realpath(dir);
+    const real = await fs.realpath(dir).catch(() => dir);
     if (visitedDirs.has(real)) return; // a linked folder seen before (or a loop)
     visitedDirs.add(real);
     let entries: Dirent[];

@@ -8,6 +8,7 @@ import { conv2dBackpropFilterKernel } from './conv2d-backprop-filter';
 import { conv2dBackpropInputKernel } from './conv2d-backprop-input';
 import { depthwiseBackpropFilterKernel, depthwiseBackpropInputKernel } from './depthwise-backprop';
 import { maxPoolGradKernel } from './max-pool-grad';
+import { identityKernel, sumKernel } from './shared-buffer-kernels';
 import { unsortedSegmentSumKernel } from './unsorted-segment-sum';
 
 const BACKEND = 'wasm';
@@ -22,9 +23,10 @@ export const ADDED_KERNELS = [
 
 /**
  * Kernels tfjs-backend-wasm has but that are replaced: Conv2DBackpropInput is plain loops (~10×
- * slower than Conv2D); MaxPoolGrad drops the gradient of windows whose values are all negative.
+ * slower than Conv2D); MaxPoolGrad drops the gradient of windows whose values are all negative;
+ * Identity copies and Sum over leading axes transposes first (see shared-buffer-kernels).
  */
-export const REPLACED_KERNELS = ['Conv2DBackpropInput', 'MaxPoolGrad'] as const;
+export const REPLACED_KERNELS = ['Conv2DBackpropInput', 'MaxPoolGrad', 'Identity', 'Sum'] as const;
 
 type KernelName = (typeof ADDED_KERNELS)[number] | (typeof REPLACED_KERNELS)[number];
 
@@ -35,6 +37,9 @@ const FACTORIES: Record<KernelName, () => KernelConfig> = {
   UnsortedSegmentSum: () => unsortedSegmentSumKernel(BACKEND),
   Conv2DBackpropInput: () => conv2dBackpropInputKernel(BACKEND),
   MaxPoolGrad: () => maxPoolGradKernel(BACKEND),
+  Identity: () => identityKernel(BACKEND),
+  // Keeps tfjs's own Sum for the reductions it does not speed up, so it is made before replacing it.
+  Sum: () => sumKernel(BACKEND),
 };
 
 const ours = new WeakSet<object>();

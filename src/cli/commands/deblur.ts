@@ -1,0 +1,59 @@
+import path from 'node:path';
+import type { Command } from 'commander';
+import type { JobResult } from '../../shared/contract';
+import { runJob } from '../run-job';
+
+/**
+ * `deblur-studio deblur <inputs…> --model <path|default> [--out dir] [--format same|png|jpeg] [--tile N] [--recursive]`:
+ * deblurs files and folders into --out; never overwrites a file. Exits 1 only when nothing could be deblurred.
+ */
+interface DeblurOptions {
+  model: string;
+  out: string;
+  format: string;
+  tile?: string;
+  recursive?: boolean;
+}
+
+export function registerDeblurCommand(program: Command): void {
+  program
+    .command('deblur')
+    .description('deblur photos (files or folders of images) with a trained model; outputs never replace an existing file')
+    .argument('<inputs...>', 'image files and/or folders')
+    .option('--model <path|name>', 'model folder (with model.json), training run folder, or "default"', 'default')
+    .option('--out <dir>', 'output folder', 'deblurred')
+    .option('--format <same|png|jpeg>', 'output format: same as the input (JPEG quality 95), png or jpeg', 'same')
+    .option('--tile <n>', 'tile side in pixels for fully convolutional models (default 512)')
+    .option('--recursive', 'also deblur images in sub-folders of the folders named')
+    .action(deblurCommand);
+}
+
+/** A model parameter as the engine wants it: "default" as is, paths absolute. */
+export function modelParam(model: string): string {
+  return model === 'default' ? model : path.resolve(model);
+}
+
+export function formatDeblurResult(r: JobResult<'deblur'>): string {
+  const lines = r.outputs.map((o) => `${o.input} → ${o.output} (${o.width}×${o.height}, ${(o.ms / 1000).toFixed(1)} s)`);
+  lines.push(`${r.outputs.length} image(s) deblurred, ${r.skipped.length} skipped`);
+  for (const s of r.skipped) lines.push(`  skipped ${s.path}: ${s.reason}`);
+  return lines.join('\n');
+}
+
+export async function deblurCommand(inputs: string[], opts: DeblurOptions): Promise<void> {
+  if (!['same', 'png', 'jpeg'].includes(opts.format)) throw new Error(`--format must be same, png or jpeg, got "${opts.format}"`);
+  const tile = opts.tile === undefined ? null : Number(opts.tile);
+  const result = await runJob({
+    type: 'deblur',
+    params: {
+      inputs: inputs.map((p) => path.resolve(p)),
+      model: modelParam(opts.model),
+      outDir: path.resolve(opts.out),
+      format: opts.format as 'same' | 'png' | 'jpeg',
+      tile,
+      recursive: opts.recursive === true,
+    },
+  });
+  process.stdout.write(`${formatDeblurResult(result)}\n`);
+  if (result.outputs.length === 0 && result.skipped.length > 0) process.exitCode = 1;
+}

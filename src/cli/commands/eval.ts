@@ -1,0 +1,43 @@
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import type { Command } from 'commander';
+import { parseEval, type EvalFile, type LevelSummary } from '../../engine/evaluate/eval-schema';
+import { fmtGain, fmtPsnr, fmtSsim } from '../../engine/report/format';
+import { runJob } from '../run-job';
+import { modelParam } from './deblur';
+
+/** `deblur-studio eval <test-set> --model <path|default> [--out eval.json]`: scores a model and two baselines. */
+export function registerEvalCommand(program: Command): void {
+  program
+    .command('eval')
+    .description('score a model on a test set (blur/ + sharp/, blur_k3|7|11/ + sharp/, or a prepared set) against the blurred input and Wiener deconvolution')
+    .argument('<test-set>', 'test set folder')
+    .option('--model <path|name>', 'model folder (with model.json), training run folder, or "default"', 'default')
+    .option('--out <file>', 'evaluation JSON to write', 'eval.json')
+    .action(evalCommand);
+}
+
+export function formatEvalSummary(file: EvalFile): string {
+  const row = (s: LevelSummary) =>
+    [
+      (s.level === 'all' ? 'all' : s.level).padEnd(10),
+      String(s.images).padStart(6),
+      `${fmtPsnr(s.model.psnr.meanDb)} / ${fmtSsim(s.model.ssim)}`.padStart(18),
+      `${fmtPsnr(s.identity.psnr.meanDb)} / ${fmtSsim(s.identity.ssim)}`.padStart(18),
+      `${fmtPsnr(s.wiener?.psnr.meanDb)} / ${fmtSsim(s.wiener?.ssim)}`.padStart(18),
+      fmtGain(s.gainOverIdentityDb).padStart(9),
+      fmtGain(s.gainOverWienerDb).padStart(9),
+    ].join(' ');
+  const head = ['level'.padEnd(10), 'images'.padStart(6), 'model PSNR/SSIM'.padStart(18), 'input PSNR/SSIM'.padStart(18), 'Wiener PSNR/SSIM'.padStart(18), 'vs input'.padStart(9), 'vs Wiener'.padStart(9)].join(' ');
+  const lines = [head, ...file.summary.levels.map(row)];
+  if (file.summary.levels.length > 1) lines.push(row(file.summary.overall));
+  return lines.join('\n');
+}
+
+export async function evalCommand(testSet: string, opts: { model: string; out: string }): Promise<void> {
+  const out = path.resolve(opts.out);
+  const result = await runJob({ type: 'evaluate', params: { testSet: path.resolve(testSet), model: modelParam(opts.model), out } });
+  const file = parseEval(await readFile(result.out, 'utf8'), result.out);
+  process.stdout.write(`${formatEvalSummary(file)}\n${result.images} image(s) scored, ${result.skipped.length} skipped; wrote ${result.out}\n`);
+  for (const s of result.skipped) process.stdout.write(`  skipped ${s.path}: ${s.reason}\n`);
+}

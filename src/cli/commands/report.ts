@@ -1,0 +1,35 @@
+import path from 'node:path';
+import type { Command } from 'commander';
+import { runJob } from '../run-job';
+
+/**
+ * `deblur-studio report <eval.json> [--html out.html] [--csv out.csv] [--json out.json] [--pdf out.pdf]`;
+ * with no output named, writes the HTML next to the eval JSON.
+ */
+interface ReportOptions {
+  html?: string;
+  csv?: string;
+  json?: string;
+  pdf?: string;
+}
+
+export function registerReportCommand(program: Command): void {
+  program
+    .command('report')
+    .description('turn an evaluation JSON into a self-contained HTML report, a CSV, a JSON summary and/or a PDF (needs Chromium)')
+    .argument('<eval-json>', 'file written by "eval"')
+    .option('--html <file>', 'HTML report (self-contained, opens offline)')
+    .option('--csv <file>', 'CSV, one row per image and level')
+    .option('--json <file>', 'JSON with the numbers (no image crops)')
+    .option('--pdf <file>', 'PDF printed from the HTML by headless Chromium')
+    .action(reportCommand);
+}
+
+export async function reportCommand(evalJson: string, opts: ReportOptions): Promise<void> {
+  const source = path.resolve(evalJson);
+  const abs = (p?: string) => (p === undefined ? undefined : path.resolve(p));
+  const none = !opts.html && !opts.csv && !opts.json && !opts.pdf;
+  const html = none ? path.join(path.dirname(source), `${path.basename(source, path.extname(source))}.html`) : abs(opts.html);
+  const result = await runJob({ type: 'report', params: { evalJson: source, html, csv: abs(opts.csv), json: abs(opts.json), pdf: abs(opts.pdf) } });
+  for (const w of result.written) process.stdout.write(`wrote ${w}\n`);
+}

@@ -1,0 +1,34 @@
+import type * as tf from '../runtime/tf';
+import { loadModel, readModelMetadata, type ModelMetadata } from '../models/io';
+import type { TileShape } from './deblur-image';
+import { tileShapeOf } from './model-predictor';
+import { resolveModelSource, type ModelSource } from './model-source';
+
+/** A model ready for inference, with what reports need to say about it. */
+export interface InferenceModel {
+  model: tf.LayersModel;
+  source: ModelSource;
+  shape: TileShape;
+  /** model.json's userDefinedMetadata (architecture, preset, training facts …), {} if none */
+  metadata: ModelMetadata;
+  params: number;
+}
+
+/**
+ * Resolves a `model` parameter (see model-source.ts) and loads it. Errors name the folder and what is
+ * wrong with it (missing or corrupt model.json, missing or truncated weights). The caller selects the
+ * runtime first and disposes `model` when done.
+ */
+export async function loadInferenceModel(spec: string): Promise<InferenceModel> {
+  const source = await resolveModelSource(spec);
+  const metadata = await readModelMetadata(source.dir);
+  const model = await loadModel(source.dir);
+  try {
+    const declared = (metadata.inputConstraint as { multipleOf?: unknown } | undefined)?.multipleOf;
+    const shape = tileShapeOf(model, typeof declared === 'number' && Number.isInteger(declared) && declared >= 1 ? declared : undefined);
+    return { model, source, shape, metadata, params: model.countParams() };
+  } catch (err) {
+    model.dispose();
+    throw err;
+  }
+}

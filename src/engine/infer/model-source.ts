@@ -1,0 +1,86 @@
+import { existsSync, promises as fs } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { ModelFileError } from '../models/errors';
+import { MODEL_JSON } from '../models/io';
+
+/**
+ * Which model folder a `model` parameter means:
+ *  - `default`: the model shipped in resources/models/default;
+ *  - a folder holding model.json (a saved model, or a run's checkpoints/best|last);
+ *  - a training run folder: its checkpoints/best, else checkpoints/last;
+ *  - a model.json file: its folder.
+ */
+export interface ModelSource {
+  /** what the caller asked for */
+  requested: string;
+  /** the folder holding model.json */
+  dir: string;
+  /** the training run the model comes from (its config.json and history.jsonl), if any */
+  runDir: string | null;
+  checkpoint: 'best' | 'last' | null;
+}
+
+export const DEFAULT_MODEL_NAME = 'default';
+const CHECKPOINT_KINDS = ['best', 'last'] as const;
+
+/**
+ * resources/models/default: DEBLUR_DEFAULT_MODEL_DIR if set; else next to the app — the packaged
+ * app's resources folder (Electron), or the first ancestor of this file holding resources/.
+ */
+export function defaultModelDir(): string {
+  const fromEnv = process.env.DEBLUR_DEFAULT_MODEL_DIR;
+  if (fromEnv) return path.resolve(fromEnv);
+  const resourcesPath = (process as { resourcesPath?: string }).resourcesPath;
+  if (resourcesPath && existsSync(path.join(resourcesPath, 'models', DEFAULT_MODEL_NAME))) return path.join(resourcesPath, 'models', DEFAULT_MODEL_NAME);
+  let dir = path.dirname(fileURLToPath(import.meta.url));
+  for (;;) {
+    if (existsSync(path.join(dir, 'resources')) && existsSync(path.join(dir, 'package.json'))) return path.join(dir, 'resources', 'models', DEFAULT_MODEL_NAME);
+    const parent = path.dirname(dir);
+    if (parent === dir) break;
+    dir = parent;
+  }
+  return path.resolve('resources', 'models', DEFAULT_MODEL_NAME);
+}
+
+const isFile = (p: string) => fs.stat(p).then((s) => s.isFile(), () => false);
+const isDir = (p: string) => fs.stat(p).then((s) => s.isDirectory(), () => false);
+
+/** A run folder is recognised by its config.json next to checkpoints/. */
+async function runDirOf(dir: string): Promise<string | null> {
+  return (await isFile(path.join(dir, 'config.json'))) && (await isDir(path.join(dir, 'checkpoints'))) ? dir : null;
+}
+
+export async function resolveModelSource(spec: string, opts: { defaultDir?: string } = {}): Promise<ModelSource> {
+  const requested = spec.trim();
+  if (requested === '') throw new Error('no model given: name a model folder, a training run folder, or "default"');
+  if (requested === DEFAULT_MODEL_NAME) {
+    const dir = opts.defaultDir ?? defaultModelDir();
+    if (!(await isFile(path.join(dir, MODEL_JSON)))) {
+      throw new ModelFileError(`the default model is not installed (no ${MODEL_JSON} in ${dir}); train one and pass its run folder, or a model folder, instead`, dir);
+    }
+    return { requested, dir, runDir: null, checkpoint: null };
+  }
+  if (!path.isAbsolute(requested)) throw new Error(`model "${requested}" is neither "default" nor an absolute path to a model or run folder`);
+  const target = path.resolve(requested);
+  if (path.basename(target) === MODEL_JSON && (await isFile(target))) return sourceForModelDir(requested, path.dirname(target));
+  if (!(await isDir(target))) throw new ModelFileError(`model folder ${target} does not exist`, target);
+  if (await isFile(path.join(target, MODEL_JSON))) return sourceForModelDir(requested, target);
+  for (const kind of CHECKPOINT_KINDS) {
+    const dir = path.join(target, 'checkpoints', kind);
+    if (await isFile(path.join(dir, MODEL_JSON))) return { requested, dir, runDir: target, checkpoint: kind };
+  }
+  const hint = (await isDir(path.join(target, 'checkpoints'))) ? ' (a run folder without a saved checkpoint yet?)' : '';
+  throw new ModelFileError(`${target} holds no model: no ${MODEL_JSON}, and no checkpoints/best or checkpoints/last with one${hint}`, target);
+}
+
+/** A model folder that is a run's checkpoints/<kind> keeps the link to its run (for the report's training curves). */
+async function sourceForModelDir(requested: string, dir: string): Promise<ModelSource> {
+  const kind = path.basename(dir);
+  const maybeRun = path.dirname(path.dirname(dir));
+  if ((CHECKPOINT_KINDS as readonly string[]).includes(kind) && path.basename(path.dirname(dir)) === 'checkpoints') {
+    const runDir = await runDirOf(maybeRun);
+    if (runDir) return { requested, dir, runDir, checkpoint: kind as 'best' | 'last' };
+  }
+  return { requested, dir, runDir: null, checkpoint: null };
+}

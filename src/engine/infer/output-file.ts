@@ -1,0 +1,63 @@
+import { randomBytes } from 'node:crypto';
+import { promises as fs } from 'node:fs';
+import path from 'node:path';
+import { TEMP_MARKER } from '../fs/atomic';
+
+/**
+ * Output files of a deblur job are never written over an existing file (the original photo above
+ * all): the name `<stem><ext>` is used when free, else `<stem>.deblurred<ext>`, then
+ * `<stem>.deblurred-2<ext>`, … Writing is atomic and exclusive: the bytes go to a temp file that is
+ * then hard-linked to the final name, which fails (instead of replacing) if the name was taken
+ * meanwhile.
+ */
+
+export const OUTPUT_SUFFIX = '.deblurred';
+const MAX_ATTEMPTS = 1000;
+
+export function candidateName(stem: string, ext: string, attempt: number): string {
+  if (attempt === 0) return `${stem}${ext}`;
+  return attempt === 1 ? `${stem}${OUTPUT_SUFFIX}${ext}` : `${stem}${OUTPUT_SUFFIX}-${attempt}${ext}`;
+}
+
+/**
+ * Writes `data` as a new file in `dir` named after `stem` and `ext` (see above); `avoid` is a path
+ * that must never be the output (the input photo). Returns the path written.
+ */
+export async function writeNewOutput(dir: string, stem: string, ext: string, data: Uint8Array, avoid: string): Promise<string> {
+  await fs.mkdir(dir, { recursive: true });
+  const avoidResolved = path.resolve(avoid);
+  const tmp = path.join(dir, `.${stem}${TEMP_MARKER}${process.pid}-${randomBytes(4).toString('hex')}`);
+  await fs.writeFile(tmp, data, { flag: 'wx' });
+  try {
+    for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+      const target = path.join(dir, candidateName(stem, ext, attempt));
+      if (path.resolve(target) === avoidResolved) continue;
+      if (await placeExclusively(tmp, target)) return target;
+    }
+    throw new Error(`no free output name for ${stem}${ext} in ${dir} after ${MAX_ATTEMPTS} attempts`);
+  } finally {
+    await fs.rm(tmp, { force: true });
+  }
+}
+
+/** true when `tmp` now also exists as `target`; false when `target` already existed. */
+async function placeExclusively(tmp: string, target: string): Promise<boolean> {
+  try {
+    await fs.link(tmp, target);
+    return true;
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'EEXIST') return false;
+    // Filesystems without hard links (FAT, some network shares): check, then copy exclusively.
+    if (code === 'EPERM' || code === 'ENOTSUP' || code === 'EOPNOTSUPP' || code === 'EXDEV' || code === 'ENOSYS') {
+      try {
+        await fs.copyFile(tmp, target, fs.constants.COPYFILE_EXCL);
+        return true;
+      } catch (copyErr) {
+        if ((copyErr as NodeJS.ErrnoException).code === 'EEXIST') return false;
+        throw copyErr;
+      }
+    }
+    throw err;
+  }
+}

@@ -1,0 +1,107 @@
+import { promises as fs } from 'node:fs';
+import path from 'node:path';
+import sharp from 'sharp';
+import type { JobParams, JobResult } from '../../shared/contract';
+import { classifyFsError, classifySharpError, DecodeError, DEFAULT_LIMIT_INPUT_PIXELS } from '../image/decode';
+import { CancelledError, type JobContext } from '../jobs/job-context';
+import { selectRuntime } from '../runtime/select';
+import { collectInputs, type InputFile } from './collect-inputs';
+import { gridFor } from './deblur-image';
+import { loadInferenceModel } from './load-model';
+import { deblurImage } from './model-predictor';
+import { writeNewOutput } from './output-file';
+import { decodePhoto, encodePhoto, extensionFor, formatHasAlpha, outputKindFor, type OutputKind } from './photo-io';
+
+/**
+ * The `deblur` job: every image named (or found in the folders named) is deblurred tile by tile and
+ * written into outDir, never over an existing file. Bad files are skipped with a reason; progress
+ * counts tiles across the whole batch, so the ETA holds for mixed sizes.
+ */
+export async function runDeblur(params: JobParams<'deblur'>, ctx: JobContext): Promise<JobResult<'deblur'>> {
+  const runtime = await selectRuntime();
+  const loaded = await loadInferenceModel(params.model);
+  ctx.log('info', `model ${loaded.model.name} from ${loaded.source.dir} (${loaded.params.toLocaleString('en-US')} parameters) on ${runtime.backend}`);
+  try {
+    const outDir = path.resolve(params.outDir);
+    const { files, skipped } = await collectInputs(params.inputs, { recursive: params.recursive, exclude: outDir });
+    const tileOpts = params.tile !== null ? { tile: params.tile } : {};
+
+    // Headers first (cheap), so the progress can count every tile of the batch from the start.
+    const planned: Array<InputFile & { tiles: number }> = [];
+    for (const file of files) {
+      ctx.throwIfCancelled();
+      try {
+        const { width, height } = await orientedSize(file.path);
+        planned.push({ ...file, tiles: gridFor(width, height, loaded.shape, tileOpts).count });
+      } catch (err) {
+        skipped.push({ path: file.path, reason: reasonOf(err) });
+      }
+    }
+    const totalTiles = planned.reduce((n, f) => n + f.tiles, 0);
+    let tilesBefore = 0;
+    const outputs: JobResult<'deblur'>['outputs'] = [];
+    for (const [i, file] of planned.entries()) {
+      ctx.throwIfCancelled();
+      await ctx.waitWhilePaused();
+      const label = `${i + 1}/${planned.length} ${path.basename(file.path)}`;
+      ctx.progress(tilesBefore / Math.max(1, totalTiles), label);
+      const t0 = performance.now();
+      try {
+        const photo = await decodePhoto(file.path);
+        const result = await deblurImage(loaded.model, photo.rgb, {
+          ...tileOpts,
+          shape: loaded.shape,
+          onTile: async (done, total) => {
+            ctx.throwIfCancelled();
+            await ctx.waitWhilePaused();
+            ctx.progress((tilesBefore + (done / total) * file.tiles) / Math.max(1, totalTiles), `${label}: tile ${done}/${total}`);
+          },
+        });
+        const kind = outputKindFor(photo.format, params.format);
+        if (photo.alpha && !formatHasAlpha(kind)) ctx.log('warn', `${file.path}: ${kind} has no transparency; the output is composited over white`);
+        const bytes = await encodePhoto(result, photo.alpha, kind, photo.hadIccProfile);
+        const rel = path.parse(file.rel);
+        const output = await writeNewOutput(path.join(outDir, rel.dir), rel.name, outputExtension(file.path, kind), bytes, file.path);
+        outputs.push({ input: file.path, output, width: result.width, height: result.height, ms: Math.round(performance.now() - t0) });
+        ctx.log('info', `${file.path} → ${output}`);
+      } catch (err) {
+        if (err instanceof CancelledError || ctx.signal.aborted) throw err;
+        skipped.push({ path: file.path, reason: reasonOf(err) });
+        ctx.log('warn', `skipped ${file.path}: ${reasonOf(err)}`);
+      }
+      tilesBefore += file.tiles;
+    }
+    ctx.progress(1, `${outputs.length} deblurred, ${skipped.length} skipped`);
+    return { outputs, skipped };
+  } finally {
+    loaded.model.dispose();
+  }
+}
+
+/** The input's own extension when the format stays (photo.JPG stays .JPG), else the format's usual one. */
+function outputExtension(input: string, kind: OutputKind): string {
+  const ext = path.extname(input);
+  const same: Record<OutputKind, string[]> = { jpeg: ['.jpg', '.jpeg', '.jfif'], png: ['.png'], webp: ['.webp'], tiff: ['.tif', '.tiff'] };
+  return same[kind].includes(ext.toLowerCase()) ? ext : extensionFor(kind);
+}
+
+/** Width and height after the EXIF orientation, from the header only (the pixels are read later). */
+async function orientedSize(file: string): Promise<{ width: number; height: number }> {
+  const stat = await fs.stat(file).catch((err: unknown) => {
+    throw classifyFsError(err);
+  });
+  if (stat.size === 0) throw new DecodeError('empty', 'the file is empty (0 bytes)');
+  try {
+    const meta = await sharp(file, { limitInputPixels: DEFAULT_LIMIT_INPUT_PIXELS }).metadata();
+    if (!meta.width || !meta.height) throw new DecodeError('corrupt', 'the header names no image size');
+    const swapped = (meta.orientation ?? 1) >= 5;
+    return swapped ? { width: meta.height, height: meta.width } : { width: meta.width, height: meta.height };
+  } catch (err) {
+    throw classifySharpError(err, new Uint8Array(0));
+  }
+}
+
+function reasonOf(err: unknown): string {
+  if (err instanceof DecodeError) return err.message;
+  return `failed: ${err instanceof Error ? err.message : String(err)}`;
+}

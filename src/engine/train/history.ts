@@ -1,0 +1,110 @@
+import { promises as fs } from 'node:fs';
+import { writeFileAtomic } from '../fs/atomic';
+
+/**
+ * `history.jsonl` of a run: one JSON object per line, `{"event": …, "payload": …}`, for every
+ * train.step / train.validation / train.checkpoint event the charts need, so a reopened run
+ * redraws its charts. Lines are appended in whole-line writes and fsync'd in small batches; a
+ * kill -9 loses at most the last unflushed lines and can tear only the very last line, which the
+ * reader skips.
+ */
+export const HISTORY_FILE = 'history.jsonl';
+export const HISTORY_EVENTS = ['train.step', 'train.validation', 'train.checkpoint'] as const;
+export type HistoryEvent = (typeof HISTORY_EVENTS)[number];
+export interface HistoryEntry {
+  event: HistoryEvent;
+  payload: Record<string, unknown>;
+}
+
+/** Unflushed step lines are written after this long or this many lines, whichever comes first. */
+const FLUSH_INTERVAL_MS = 1000;
+const FLUSH_LINES = 64;
+
+export class HistoryWriter {
+  private pending: string[] = [];
+  private lastFlush = performance.now();
+  private writing: Promise<void> = Promise.resolve();
+  private closed = false;
+
+  private constructor(
+    private readonly handle: fs.FileHandle,
+    readonly file: string,
+  ) {}
+
+  static async open(file: string): Promise<HistoryWriter> {
+    return new HistoryWriter(await fs.open(file, 'a'), file);
+  }
+
+  /**
+   * Queues one entry. Validation and checkpoint entries are flushed at once (they are rare and
+   * the charts' landmarks); step entries are batched.
+   */
+  append(entry: HistoryEntry): void {
+    if (this.closed) throw new Error(`history ${this.file} is closed`);
+    this.pending.push(`${JSON.stringify(entry)}\n`);
+    const due = entry.event !== 'train.step' || this.pending.length >= FLUSH_LINES || performance.now() - this.lastFlush >= FLUSH_INTERVAL_MS;
+    if (due) void this.flush().catch(() => undefined);
+  }
+
+  /** Writes and fsyncs everything queued so far; resolves when it is on disk. */
+  flush(): Promise<void> {
+    const lines = this.pending.splice(0);
+    this.lastFlush = performance.now();
+    // Chained: writes land in order, and each caller's promise covers its own lines.
+    this.writing = this.writing.then(async () => {
+      if (lines.length === 0) return;
+      await this.handle.write(lines.join(''));
+      await this.handle.sync();
+    });
+    return this.writing;
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    await this.flush();
+    this.closed = true;
+    await this.handle.close();
+  }
+}
+
+/** Every readable entry, in order; lines that do not parse (a torn last line after a kill) are skipped. */
+export async function readHistoryFile(file: string): Promise<HistoryEntry[]> {
+  let text: string;
+  try {
+    text = await fs.readFile(file, 'utf8');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
+    throw new Error(`cannot read the run history ${file}: ${(err as Error).message}`);
+  }
+  const entries: HistoryEntry[] = [];
+  for (const line of text.split('\n')) {
+    const entry = parseLine(line);
+    if (entry) entries.push(entry);
+  }
+  return entries;
+}
+
+/**
+ * Rewrites the history keeping only the entries `keep` accepts (atomically: temp file + rename).
+ * A resumed run drops what was logged after its checkpoint, so its charts do not show the lost
+ * steps twice, and a torn last line goes away before new lines are appended after it.
+ */
+export async function rewriteHistory(file: string, keep: (entry: HistoryEntry) => boolean): Promise<number> {
+  const kept = (await readHistoryFile(file)).filter(keep);
+  await writeFileAtomic(file, kept.map((e) => `${JSON.stringify(e)}\n`).join(''));
+  return kept.length;
+}
+
+function parseLine(line: string): HistoryEntry | null {
+  if (line.trim() === '') return null;
+  let value: unknown;
+  try {
+    value = JSON.parse(line);
+  } catch {
+    return null;
+  }
+  if (typeof value !== 'object' || value === null) return null;
+  const { event, payload } = value as { event?: unknown; payload?: unknown };
+  if (!HISTORY_EVENTS.includes(event as HistoryEvent) || typeof payload !== 'object' || payload === null) return null;
+  return { event: event as HistoryEvent, payload: payload as Record<string, unknown> };
+}

@@ -1,0 +1,181 @@
+import { promises as fs } from 'node:fs';
+import path from 'node:path';
+import type { JobParams, JobResult } from '../../shared/contract';
+import { appVersion } from '../../shared/app-version';
+import { createPairLoader, type PairLoader } from '../data/loader';
+import { readCompleteManifest, type DatasetManifest } from '../data/manifest';
+import { ModelTooLargeError } from '../models/errors';
+import { describeInputConstraint, type InputConstraint } from '../models/input-constraint';
+import { assertTrainable, buildModel, getPresetInfo, MAX_PARAMS } from '../models/registry';
+import type * as tf from '../models/tf';
+import { selectRuntime } from '../runtime/select';
+import { Adam, trainableWeightsOf } from './adam';
+import { loadCheckpoint, recoverCheckpoints, type CheckpointState } from './checkpoint';
+import { HistoryWriter, rewriteHistory } from './history';
+import { lossFunction } from './losses';
+import { restoreAdam } from './optimizer-state';
+import { pathExists, readRunConfig, runPaths, writeRunConfig, type RunConfig } from './run-dir';
+import { createSchedule, scheduleFromState, type LrSchedule } from './schedules';
+import { TrainStream } from './train-stream';
+import { runTrainingSession, type TrainContext, type TrainingHooks } from './training-loop';
+import { loadValidationSet } from './validation';
+
+/**
+ * The `train` and `resume` job handlers: set up a session (fresh, or from the `last` checkpoint)
+ * and hand it to the training loop. Both return the contract's train result; Stop is a normal end.
+ */
+export async function runTraining(params: JobParams<'train'>, ctx: TrainContext, hooks: TrainingHooks = {}): Promise<JobResult<'train'>> {
+  const runDir = path.join(params.runsDir, params.run);
+  if (await pathExists(runPaths(runDir).config)) {
+    throw new Error(`a run named "${params.run}" already exists in ${params.runsDir}; resume it (train --resume ${runDir}) or choose another name`);
+  }
+  const preset = getPresetInfo(params.model, params.preset);
+  assertParamLimit(preset.params, `${params.model} (${preset.name})`);
+  assertPatchFits(params.patch, preset.inputConstraint, params.model);
+  const runtime = await selectRuntime();
+  const manifest = await readCompleteManifest(params.dataset);
+  assertFrameFits(params.patch, manifest, preset.inputConstraint, params.model);
+
+  const loader = await trainLoader(params);
+  try {
+    const stepsPerEpoch = params.stepsPerEpoch ?? loader.batchesPerEpoch;
+    const totalSteps = params.epochs * stepsPerEpoch;
+    const config: RunConfig = {
+      format: 'deblur-studio/train-run',
+      version: 1,
+      params,
+      createdAt: new Date().toISOString(),
+      stepsPerEpoch,
+      totalSteps,
+      validateEvery: params.validateEvery ?? stepsPerEpoch,
+      dataset: datasetFacts(manifest),
+      app: { version: appVersion, backend: runtime.backend },
+    };
+    const valSet = await loadValidationSet(params.dataset, manifest, preset.inputConstraint);
+    const schedule = createSchedule(params.schedule, { lr: params.lr, totalSteps });
+    const state: CheckpointState = {
+      format: 'deblur-studio/train-checkpoint',
+      version: 1,
+      step: 0,
+      samplesSeen: 0,
+      data: { epoch: 0, batch: 0 },
+      smoothedLoss: null,
+      lr: schedule.lrAt(0),
+      schedule: schedule.state(),
+      bestPsnr: null,
+      bestStep: null,
+      lastValidation: null,
+      trainSeconds: 0,
+      savedAt: new Date().toISOString(),
+    };
+    return await withModel(buildModel(params.model, params.preset), null, async (model, adam) => {
+      assertTrainable(model);
+      await fs.mkdir(runDir, { recursive: true });
+      await writeRunConfig(runDir, config);
+      ctx.log(
+        'info',
+        `training ${model.name} (${model.countParams().toLocaleString('en-US')} parameters) on ${runtime.backend}: ${totalSteps} steps of ` +
+          `${params.batch} × ${patchText(params.patch)} from ${loader.pairsPerEpoch} training pairs; ${valSet.length} validation images`,
+      );
+      return runTrainingSession(
+        { ...sessionParts(runDir, config, model, adam, schedule, loader, state), valSet, history: await HistoryWriter.open(runPaths(runDir).history), savedStep: null },
+        ctx,
+        hooks,
+      );
+    });
+  } finally {
+    await loader.close();
+  }
+}
+
+export async function resumeTraining(params: JobParams<'resume'>, ctx: TrainContext, hooks: TrainingHooks = {}): Promise<JobResult<'train'>> {
+  const { runDir } = params;
+  const config = await readRunConfig(runDir);
+  const p = config.params;
+  await recoverCheckpoints(runDir);
+  if (!(await pathExists(runPaths(runDir).checkpoint('last')))) {
+    throw new Error(`the run in ${runDir} has no checkpoint yet (it ended before its first save); start it again with the same settings`);
+  }
+  const runtime = await selectRuntime();
+  const manifest = await readCompleteManifest(p.dataset);
+  const facts = datasetFacts(manifest);
+  if (facts.trainImages !== config.dataset.trainImages || facts.levels.join() !== config.dataset.levels.join()) {
+    ctx.log('warn', `the data set in ${p.dataset} changed since the run started (${config.dataset.trainImages} → ${facts.trainImages} training images): the batches will differ from an uninterrupted run`);
+  }
+  const preset = getPresetInfo(p.model, p.preset);
+  const loader = await trainLoader(p);
+  try {
+    const valSet = await loadValidationSet(p.dataset, manifest, preset.inputConstraint);
+    const checkpoint = await loadCheckpoint(runDir, 'last');
+    const { state } = checkpoint;
+    return await withModel(checkpoint.model, checkpoint.optimizer, async (model, adam) => {
+      // Drop what was logged after the checkpoint: those steps are trained again now.
+      await rewriteHistory(runPaths(runDir).history, (e) => typeof e.payload.step === 'number' && e.payload.step <= state.step);
+      const where = state.step >= config.totalSteps ? `it already finished all ${config.totalSteps} steps` : `continuing at step ${state.step}/${config.totalSteps}`;
+      ctx.log('info', `resuming ${p.run} on ${runtime.backend}: ${where}`);
+      const schedule = scheduleFromState(state.schedule);
+      return runTrainingSession(
+        { ...sessionParts(runDir, config, model, adam, schedule, loader, state), valSet, history: await HistoryWriter.open(runPaths(runDir).history), savedStep: state.step },
+        ctx,
+        hooks,
+      );
+    });
+  } finally {
+    await loader.close();
+  }
+}
+
+/** Refuses models over the trainable-size limit before anything is allocated; the message states the count. */
+export function assertParamLimit(params: number, name: string, limit = MAX_PARAMS): void {
+  if (params > limit) throw new ModelTooLargeError(params, limit, name);
+}
+
+/** Runs `fn` with the model and an Adam optimizer for it (restored when a saved state is given); disposes both after. */
+async function withModel<T>(model: tf.LayersModel, saved: Parameters<typeof restoreAdam>[1] | null, fn: (model: tf.LayersModel, adam: Adam) => Promise<T>): Promise<T> {
+  let adam: Adam | null = null;
+  try {
+    adam = new Adam(trainableWeightsOf(model));
+    if (saved) restoreAdam(adam, saved);
+    return await fn(model, adam);
+  } finally {
+    adam?.dispose();
+    model.dispose();
+  }
+}
+
+function sessionParts(runDir: string, config: RunConfig, model: tf.LayersModel, adam: Adam, schedule: LrSchedule, loader: PairLoader, state: CheckpointState) {
+  return { runDir, run: config.params.run, config, model, adam, schedule, lossFn: lossFunction(config.params.loss), stream: new TrainStream(loader, state.data), state };
+}
+
+function trainLoader(p: JobParams<'train'>): Promise<PairLoader> {
+  return createPairLoader(p.dataset, { split: 'train', batchSize: p.batch, patchSize: p.patch, flips: true, seed: p.seed });
+}
+
+function datasetFacts(m: DatasetManifest): RunConfig['dataset'] {
+  return { trainImages: m.splits.train?.images ?? 0, valImages: m.splits.val?.images ?? 0, levels: m.settings.levels };
+}
+
+function assertPatchFits(patch: number | null, c: InputConstraint, model: string): void {
+  if (patch === null) return;
+  if (c.fixed) {
+    if (patch === c.fixed.width && patch === c.fixed.height) return;
+    throw new Error(`${model} takes ${describeInputConstraint(c)}: train it on whole frames (patch "full") of a data set prepared at that size`);
+  }
+  const m = c.multipleOf ?? 1;
+  if (patch % m !== 0) throw new Error(`${model} takes ${describeInputConstraint(c)}; patch ${patch} is not one (try ${Math.max(m, Math.round(patch / m) * m)})`);
+}
+
+function assertFrameFits(patch: number | null, m: DatasetManifest, c: InputConstraint, model: string): void {
+  const { width, height } = m.settings;
+  if (patch !== null) {
+    if (patch > width || patch > height) throw new Error(`patch ${patch} is larger than the data set's ${width}×${height} images`);
+    return;
+  }
+  const k = c.multipleOf ?? 1;
+  const fits = c.fixed ? width === c.fixed.width && height === c.fixed.height : width % k === 0 && height % k === 0;
+  if (!fits) throw new Error(`${model} takes ${describeInputConstraint(c)}; the data set's images are ${width}×${height}: choose a patch size or prepare the set at a size it takes`);
+}
+
+function patchText(patch: number | null): string {
+  return patch === null ? 'whole frames' : `${patch}×${patch} patches`;
+}
