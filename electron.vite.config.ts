@@ -11,6 +11,9 @@ export default defineConfig({
           index: resolve('src/main/index.ts'),
           // Started by the main process with utilityProcess.fork: all TF.js / sharp work happens there.
           engine: resolve('src/engine/process/entry.ts'),
+          // worker_threads entries the engine starts by file name (decoding and blurring off its main thread)
+          'loader-worker': resolve('src/engine/data/loader-worker.ts'),
+          'prepare-worker': resolve('src/engine/data/prepare-worker.ts'),
         },
       },
     },

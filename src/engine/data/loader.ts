@@ -141,7 +141,7 @@ export async function createPairLoader(datasetDir: string, opts: PairLoaderOptio
     const pending: Array<Promise<BatchData>> = [];
     let next = fromBatch;
     const fill = (): void => {
-      while (pending.length < prefetch + 1 && next < planned.length) {
+      while (pending.length < prefetch && next < planned.length) {
         const p = decode(planned[next++] as PairPlan[]);
         p.catch(() => undefined); // errors surface when the batch is awaited
         pending.push(p);

@@ -7,19 +7,23 @@ import { Worker } from 'node:worker_threads';
 /**
  * Starts a worker thread from a module next to the caller, both when running from TypeScript
  * sources (tsx, vitest) and from a build:
- *  - built: `<name>.js` next to the calling bundle is started directly (the build must emit the
- *    worker as its own entry, e.g. `loader-worker.js` beside the engine bundle);
+ *  - built: `<name>.js` next to the calling module, or one folder up (bundlers put shared code in a
+ *    chunks/ folder below the entries), is started directly; the build must emit the worker as its
+ *    own entry, e.g. `out/main/loader-worker.js` beside `out/main/engine.js`;
  *  - sources: `<name>.ts` is started through a tiny eval'd bootstrap that first registers tsx's
  *    loader inside the worker (a worker does not inherit the parent's `--import tsx` hooks on every
  *    Node version, and Node 20 cannot run .ts itself), then imports the module.
  * The worker gets no workerData: it receives everything through messages.
  */
 export function spawnModuleWorker(callerUrl: string, name: string): Worker {
-  const js = new URL(`./${name}.js`, callerUrl);
-  if (existsSync(fileURLToPath(js))) return new Worker(js);
+  // A bundler may put the caller into a chunks/ folder below the entries: look there and one level up.
+  for (const candidate of [`./${name}.js`, `../${name}.js`]) {
+    const js = new URL(candidate, callerUrl);
+    if (existsSync(fileURLToPath(js))) return new Worker(js);
+  }
   const ts = new URL(`./${name}.ts`, callerUrl);
   if (!existsSync(fileURLToPath(ts))) {
-    throw new Error(`cannot find the worker module ${name}.js or ${name}.ts next to ${callerUrl}; the build must emit ${name}.js as its own entry`);
+    throw new Error(`cannot find the worker module ${name}.js (or ${name}.ts) next to ${callerUrl} or one folder up; the build must emit ${name}.js as its own entry`);
   }
   const tsxApi = tsxEsmApiUrl(callerUrl);
   const bootstrap = `

@@ -1,0 +1,45 @@
+import sharp from 'sharp';
+import { describe, expect, it } from 'vitest';
+import { DecodeError, decodeToRgb, encodePng, looksTruncated } from '../../src/engine/image/decode';
+import { createRawImage } from '../../src/engine/image/raw-image';
+
+async function reasonOf(input: Uint8Array | string, limitInputPixels?: number): Promise<string> {
+  try {
+    await decodeToRgb(input, { limitInputPixels });
+    return 'ok';
+  } catch (err) {
+    expect(err).toBeInstanceOf(DecodeError);
+    return (err as DecodeError).reason;
+  }
+}
+
+describe('decodeToRgb / encodePng', () => {
+  it('round-trips 8-bit RGB through PNG losslessly', async () => {
+    const img = createRawImage(37, 23, 3);
+    for (let i = 0; i < img.data.length; i++) img.data[i] = (i * 97) & 0xff;
+    const back = await decodeToRgb(await encodePng(img));
+    expect([back.width, back.height, back.channels]).toEqual([37, 23, 3]);
+    expect(Buffer.from(back.data).equals(Buffer.from(img.data))).toBe(true);
+  });
+
+  it('gives a specific reason for each kind of bad input', async () => {
+    const png = await encodePng(createRawImage(40, 30, 3));
+    expect(await reasonOf(new Uint8Array(0))).toBe('empty');
+    expect(await reasonOf(new TextEncoder().encode('plain text, not an image'))).toBe('not-an-image');
+    expect(await reasonOf(png.subarray(0, png.length - 20))).toBe('truncated');
+    expect(await reasonOf(png, 1000)).toBe('too-large');
+    expect(await reasonOf('/nonexistent/dir/file.png')).toBe('unreadable');
+    expect(await reasonOf(png)).toBe('ok');
+  });
+
+  it('spots missing end markers of PNG and JPEG cheaply, tolerating trailing bytes', async () => {
+    const png = await encodePng(createRawImage(8, 8, 3));
+    const jpeg = await sharp(Buffer.alloc(8 * 8 * 3, 128), { raw: { width: 8, height: 8, channels: 3 } }).jpeg().toBuffer();
+    expect(looksTruncated(png)).toBe(false);
+    expect(looksTruncated(png.subarray(0, png.length - 4))).toBe(true);
+    expect(looksTruncated(jpeg)).toBe(false);
+    expect(looksTruncated(Buffer.concat([jpeg, Buffer.from('trailer')]))).toBe(false);
+    expect(looksTruncated(jpeg.subarray(0, jpeg.length - 2))).toBe(true);
+    expect(looksTruncated(new TextEncoder().encode('GIF89a…'))).toBe(false); // unknown format: no opinion
+  });
+});
