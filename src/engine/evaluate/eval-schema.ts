@@ -96,6 +96,8 @@ export const evalFileSchema = z.strictObject({
       requested: z.string(),
       dir: z.string(),
       name: z.string(),
+      /** the zoo's description of the architecture and preset, when the model can be traced to it */
+      architecture: z.string().nullable(),
       params: z.number().int(),
       layers: z.number().int(),
       input: z.strictObject({

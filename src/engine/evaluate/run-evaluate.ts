@@ -11,6 +11,7 @@ import { deblurImage } from '../infer/model-predictor';
 import { CancelledError, type JobContext } from '../jobs/job-context';
 import { psnr, ssim } from '../metrics';
 import { selectRuntime } from '../runtime/select';
+import { describeArchitecture } from './architecture';
 import { cropImage, mostBlurredWindow, pngDataUrl, type CropRect } from './crops';
 import { EVAL_FORMAT, EVAL_VERSION, serializeEval, type EvalFile, type Example, type ImageRow, type Score } from './eval-schema';
 import { imageGain, summarizeEvaluation } from './summarize';
@@ -117,6 +118,7 @@ export async function evaluateTestSet(loaded: InferenceModel, testSet: TestSet, 
         shape: loaded.shape,
         onTile: async (done, total) => {
           ctx.throwIfCancelled();
+          await ctx.waitWhilePaused();
           ctx.progress((i + done / total) / order.length, label);
         },
       });
@@ -162,6 +164,7 @@ export async function evaluateTestSet(loaded: InferenceModel, testSet: TestSet, 
   for (const c of worst.items.filter((w) => !bestNames.has(w.row.blurred))) examples.push(await toExample('worst', c));
 
   const shape = loaded.shape;
+  const training = loaded.source.runDir ? await readTrainingInfo(loaded.source.runDir) : null;
   return {
     format: EVAL_FORMAT,
     version: EVAL_VERSION,
@@ -174,6 +177,7 @@ export async function evaluateTestSet(loaded: InferenceModel, testSet: TestSet, 
         requested: loaded.source.requested,
         dir: loaded.source.dir,
         name: loaded.model.name,
+        architecture: describeArchitecture(loaded.model.name, loaded.metadata, training?.config ?? null),
         params: loaded.params,
         layers: loaded.model.layers.length,
         input: { fixed: shape.fixed ?? null, multipleOf: shape.fixed ? null : (shape.multipleOf ?? 1) },
@@ -181,7 +185,7 @@ export async function evaluateTestSet(loaded: InferenceModel, testSet: TestSet, 
         runDir: loaded.source.runDir,
         checkpoint: loaded.source.checkpoint,
       },
-      training: loaded.source.runDir ? await readTrainingInfo(loaded.source.runDir) : null,
+      training,
       testSet: { path: testSet.root, layout: testSet.layout },
       settings: {
         tile: shape.fixed ? shape.fixed.width : DEFAULT_TILE,

@@ -12,7 +12,8 @@ const num = (v: unknown): number | null => (typeof v === 'number' && Number.isFi
 /** Every n-th point, always keeping the last, so a long run's curve fits in `max` points. */
 export function thin<T>(points: readonly T[], max = MAX_CURVE_POINTS): T[] {
   if (points.length <= max) return [...points];
-  const stride = Math.ceil(points.length / max);
+  // Indices 0, s, 2s, … ≤ n − 1 are at most max − 1 + 1 points; the last is added only when not among them.
+  const stride = Math.ceil((points.length - 1) / (max - 1));
   const out = points.filter((_, i) => i % stride === 0);
   if (out[out.length - 1] !== points[points.length - 1]) out.push(points[points.length - 1]!);
   return out;

@@ -41,7 +41,7 @@ export class BandAccumulator {
    * Adds a tile's model output (paddedWidth × paddedHeight × 3, HWC), weighted by the tile's
    * column and row weights; only its real (unpadded) pixels are used.
    */
-  add(pred: Float32Array | Uint8Array | Int32Array, x: number, width: number, paddedWidth: number, y: number, height: number, wx: Float32Array, wy: Float32Array): void {
+  add(pred: Float32Array, x: number, width: number, paddedWidth: number, y: number, height: number, wx: Float32Array, wy: Float32Array): void {
     const rowOffset = y - this.bandStart;
     if (rowOffset < 0 || rowOffset + height > this.bandRows) throw new Error('band accumulator: tile outside the current band');
     for (let j = 0; j < height; j++) {

@@ -40,7 +40,7 @@ export function gridFor(width: number, height: number, shape: TileShape, opts: P
   const stride = Math.max(1, shape.multipleOf ?? 1);
   const requested = opts.tile ?? DEFAULT_TILE;
   if (!Number.isInteger(requested) || requested < 1) throw new Error(`tile size must be a positive integer, got ${requested}`);
-  // A tile must hold at least two strides' worth of pixels beyond its overlap to make progress.
+  // Tiles sit on the stride grid, so their side is a multiple of the stride (at least one stride).
   const tile = Math.max(stride, Math.floor(requested / stride) * stride);
   return planGrid(width, height, { tileWidth: tile, tileHeight: tile, overlap, stride, fixed: false });
 }

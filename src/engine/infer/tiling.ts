@@ -50,15 +50,18 @@ export function planAxis(size: number, o: AxisOptions): AxisSpan[] {
 
   const overlap = Math.min(Math.max(0, o.overlap), Math.floor(tile / 2));
   const step = Math.max(stride, Math.floor((tile - overlap) / stride) * stride);
-  // The last tile starts on the stride grid at or before size − tile, and runs to the image edge
-  // (at most stride − 1 pixels longer than a tile; fixed-size models have stride 1, so exactly a tile).
-  const last = Math.floor((size - tile) / stride) * stride;
-  const count = Math.ceil(last / step) + 1;
+  const count = Math.ceil((Math.floor((size - tile) / stride) * stride) / step) + 1;
+  // With the count fixed, a fully convolutional model's tiles shrink to what covers the side with the
+  // overlap (plus a stride for the grid rounding): less work than full tiles overlapping more.
+  const length = o.fixed ? tile : Math.min(tile, Math.ceil((size + (count - 1) * overlap) / count / stride) * stride + stride);
+  // The last tile starts on the stride grid at or before size − length and runs to the image edge
+  // (at most stride − 1 pixels longer than the others; fixed-size models have stride 1, so exactly a tile).
+  const last = Math.floor((size - length) / stride) * stride;
   const spans: AxisSpan[] = [];
   for (let i = 0; i < count; i++) {
     const start = i === count - 1 ? last : Math.floor((i * last) / (count - 1) / stride) * stride;
-    const length = i === count - 1 ? size - start : tile;
-    spans.push({ start, length, padded: paddedOf(length) });
+    const len = i === count - 1 ? size - start : length;
+    spans.push({ start, length: len, padded: paddedOf(len) });
   }
   return spans;
 }

@@ -184,6 +184,7 @@ function modelCard(file: EvalFile): string {
   if (config?.totalSteps !== undefined) trainingEntries.push(['total steps', short(config.totalSteps)]);
   return `<h3>Model</h3>${kv([
     ['name', model.name],
+    ['architecture', model.architecture],
     ['parameters', fmtInt(model.params)],
     ['layers', String(model.layers)],
     ['input', input],

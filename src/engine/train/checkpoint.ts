@@ -2,7 +2,7 @@ import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
 import { recoverReplacedDir, replaceDirAtomic, tempPathFor, TEMP_MARKER } from '../fs/atomic';
-import { loadModel, saveModel } from '../models/io';
+import { loadModel, saveModel, type ModelMetadata } from '../models/io';
 import type * as tf from '../models/tf';
 import { readAdamState, writeAdamState, type AdamState } from './optimizer-state';
 import { runPaths, type CheckpointKind } from './run-dir';
@@ -60,13 +60,13 @@ export const checkpointHooks: { beforeSwap?: (tmpDir: string, finalDir: string) 
 export async function saveCheckpoint(
   runDir: string,
   kind: CheckpointKind,
-  content: { model: tf.LayersModel; optimizer: AdamState; state: CheckpointState },
+  content: { model: tf.LayersModel; optimizer: AdamState; state: CheckpointState; metadata?: ModelMetadata },
 ): Promise<string> {
   const finalDir = runPaths(runDir).checkpoint(kind);
   await fs.mkdir(path.dirname(finalDir), { recursive: true });
   const tmp = tempPathFor(finalDir);
   try {
-    await saveModel(content.model, tmp, { metadata: { training: { step: content.state.step, checkpoint: kind } } });
+    await saveModel(content.model, tmp, { metadata: { ...content.metadata, training: { step: content.state.step, checkpoint: kind } } });
     await writeAdamState(tmp, content.optimizer);
     await fs.writeFile(path.join(tmp, STATE_FILE), `${JSON.stringify(content.state, null, 2)}\n`);
     await syncFiles(tmp);
@@ -79,13 +79,24 @@ export async function saveCheckpoint(
   return finalDir;
 }
 
-/** Makes `to` a copy of checkpoint `from` (best = last at the moment it is reached), atomically. */
+/**
+ * Makes `to` a copy of checkpoint `from` (best = last at the moment it is reached), atomically.
+ * Files are hard-linked where the filesystem allows (a checkpoint's files are never modified in
+ * place: every save writes a new folder), else copied.
+ */
 export async function copyCheckpoint(runDir: string, from: CheckpointKind, to: CheckpointKind): Promise<string> {
   const paths = runPaths(runDir);
+  const source = paths.checkpoint(from);
   const finalDir = paths.checkpoint(to);
   const tmp = tempPathFor(finalDir);
   try {
-    await fs.cp(paths.checkpoint(from), tmp, { recursive: true });
+    await fs.mkdir(tmp);
+    for (const entry of await fs.readdir(source, { withFileTypes: true })) {
+      if (!entry.isFile()) continue;
+      const src = path.join(source, entry.name);
+      const dst = path.join(tmp, entry.name);
+      await fs.link(src, dst).catch(() => fs.copyFile(src, dst));
+    }
     await syncFiles(tmp);
     await replaceDirAtomic(tmp, finalDir);
   } catch (err) {

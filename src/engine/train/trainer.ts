@@ -14,6 +14,7 @@ import { loadCheckpoint, recoverCheckpoints, type CheckpointState } from './chec
 import { HistoryWriter, rewriteHistory } from './history';
 import { lossFunction } from './losses';
 import { restoreAdam } from './optimizer-state';
+import { withSeededRandom } from './seeded-init';
 import { pathExists, readRunConfig, runPaths, writeRunConfig, type RunConfig } from './run-dir';
 import { createSchedule, scheduleFromState, type LrSchedule } from './schedules';
 import { TrainStream } from './train-stream';
@@ -28,6 +29,9 @@ export async function runTraining(params: JobParams<'train'>, ctx: TrainContext,
   const runDir = path.join(params.runsDir, params.run);
   if (await pathExists(runPaths(runDir).config)) {
     throw new Error(`a run named "${params.run}" already exists in ${params.runsDir}; resume it (train --resume ${runDir}) or choose another name`);
+  }
+  if ((await fs.readdir(runDir).catch(() => [])).length > 0) {
+    throw new Error(`the folder ${runDir} exists and is not empty, but holds no training run; choose another run name`);
   }
   const preset = getPresetInfo(params.model, params.preset);
   assertParamLimit(preset.params, `${params.model} (${preset.name})`);
@@ -68,7 +72,7 @@ export async function runTraining(params: JobParams<'train'>, ctx: TrainContext,
       trainSeconds: 0,
       savedAt: new Date().toISOString(),
     };
-    return await withModel(buildModel(params.model, params.preset), null, async (model, adam) => {
+    return await withModel(withSeededRandom(params.seed, () => buildModel(params.model, params.preset)), null, async (model, adam) => {
       assertTrainable(model);
       await fs.mkdir(runDir, { recursive: true });
       await writeRunConfig(runDir, config);

@@ -1,5 +1,6 @@
 import type { EventPayload, JobResult } from '../../shared/contract';
 import { CancelledError, type JobContext } from '../jobs/job-context';
+import { getPresetInfo } from '../models/registry';
 import type * as tf from '../models/tf';
 import type { Adam } from './adam';
 import { copyCheckpoint, saveCheckpoint, type CheckpointState } from './checkpoint';
@@ -63,12 +64,19 @@ export async function runTrainingSession(s: TrainingSession, ctx: TrainContext, 
   const { config, state } = s;
   const { totalSteps, validateEvery, stepsPerEpoch } = config;
   const jobId = ctx.jobId ?? 'local';
-  const batchSize = config.params.batch;
   let secondsPerStep: number | null = null;
+  let samplesPerSecond = 0;
   let validationSeconds = 0;
   let lastStepEvent = -Infinity;
   let lastSave = performance.now();
   let savedStep = s.savedStep ?? -1;
+  // What deblur and reports read from a checkpoint's model.json (userDefinedMetadata).
+  const metadata = {
+    model: config.params.model,
+    preset: config.params.preset,
+    inputConstraint: getPresetInfo(config.params.model, config.params.preset).inputConstraint,
+    run: s.run,
+  };
 
   const emit = <E extends 'train.step' | 'train.validation' | 'train.checkpoint' | 'train.preview'>(event: E, payload: EventPayload<E>): void => {
     ctx.emit(event, payload);
@@ -86,7 +94,7 @@ export async function runTrainingSession(s: TrainingSession, ctx: TrainContext, 
     if (savedStep === state.step) return;
     state.savedAt = new Date().toISOString();
     const optimizer = await snapshotAdam(s.adam, state.lr);
-    const dir = await saveCheckpoint(s.runDir, 'last', { model: s.model, optimizer, state });
+    const dir = await saveCheckpoint(s.runDir, 'last', { model: s.model, optimizer, state, metadata });
     savedStep = state.step;
     lastSave = performance.now();
     emitCheckpoint('last', dir);
@@ -100,6 +108,7 @@ export async function runTrainingSession(s: TrainingSession, ctx: TrainContext, 
     if (s.valSet.length > 0) {
       const t0 = performance.now();
       const r = await validate(s.model, s.lossFn, s.valSet, ctx);
+      if (!Number.isFinite(r.loss)) throw new TrainingDivergedError(`training stopped: the validation loss became ${r.loss} at step ${state.step}; ${keptText(savedStep, s.runDir)}. Lower the learning rate (--lr) and start a new run or resume from the checkpoint.`);
       validationSeconds = (performance.now() - t0) / 1000;
       state.trainSeconds += validationSeconds;
       emit('train.validation', { jobId, run: s.run, step: state.step, loss: r.loss, psnr: r.psnr, ssim: r.ssim, identityPsnr: r.identityPsnr, byLevel: r.byLevel });
@@ -141,6 +150,7 @@ export async function runTrainingSession(s: TrainingSession, ctx: TrainContext, 
       const dt = (performance.now() - t0) / 1000;
       state.trainSeconds += dt;
       secondsPerStep = secondsPerStep === null ? dt : secondsPerStep + SPEED_EMA * (dt - secondsPerStep);
+      samplesPerSecond = samplesPerSecond === 0 ? batch.n / dt : samplesPerSecond + SPEED_EMA * (batch.n / dt - samplesPerSecond);
 
       const validationDue = state.step % validateEvery === 0 || state.step === totalSteps;
       const now = performance.now();
@@ -154,7 +164,7 @@ export async function runTrainingSession(s: TrainingSession, ctx: TrainContext, 
           loss,
           smoothedLoss: state.smoothedLoss,
           lr,
-          samplesPerSecond: batchSize / secondsPerStep,
+          samplesPerSecond,
           etaSeconds: etaSeconds(),
         });
       }
@@ -179,9 +189,12 @@ export async function runTrainingSession(s: TrainingSession, ctx: TrainContext, 
 }
 
 function diverged(loss: number, lr: number, step: number, savedStep: number, runDir: string): TrainingDivergedError {
-  const kept = savedStep >= 0 ? `the last good checkpoint (step ${savedStep}) is kept in ${runDir}` : `no checkpoint was saved yet in ${runDir}`;
   return new TrainingDivergedError(
-    `training stopped: the loss became ${loss} at step ${step} (learning rate ${lr.toExponential(2)}); the model was not updated with it and ${kept}. ` +
+    `training stopped: the loss became ${loss} at step ${step} (learning rate ${lr.toExponential(2)}); the model was not updated with it and ${keptText(savedStep, runDir)}. ` +
       'Lower the learning rate (--lr) or use the charbonnier/l1 loss, then start a new run or resume from the checkpoint.',
   );
+}
+
+function keptText(savedStep: number, runDir: string): string {
+  return savedStep >= 0 ? `the last good checkpoint (step ${savedStep}) is kept in ${runDir}` : `no checkpoint was saved yet in ${runDir}`;
 }

@@ -15,7 +15,7 @@
 import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
-import { registerBackend, removeBackend } from '../tf';
+import { findBackendFactory, registerBackend, removeBackend } from '../tf';
 import { pthreadWorkerFile } from './pthread-worker-file';
 
 const require = createRequire(import.meta.url);
@@ -64,7 +64,6 @@ export interface ThreadedBuildHandle {
 export async function useThreadedWasmBuild(threads: number): Promise<ThreadedBuildHandle> {
   let lastError: string | null = null;
   const wasmPkg = await import('@tensorflow/tfjs-backend-wasm');
-  const { findBackendFactory } = await import('../tf');
   const original = findBackendFactory('wasm');
   const dir = wasmOutDir();
   const mainScript = path.join(dir, 'tfjs-backend-wasm-threaded-simd.js');

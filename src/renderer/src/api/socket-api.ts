@@ -15,6 +15,14 @@ export class ApiCallError extends Error {
   }
 }
 
+type Incoming =
+  | { kind: 'reply'; id: string; ok: true; result: unknown }
+  | { kind: 'reply'; id: string; ok: false; error: ErrorShape }
+  | { kind: 'event'; event: EventName; payload: unknown };
+
+/** While anyone listens for events, a dropped socket is reopened after this delay (the host may be restarting). */
+const RECONNECT_MS = 2000;
+
 export function createSocketApi(loc: Location = window.location): DeblurApi {
   const token = new URLSearchParams(loc.hash.slice(1)).get('token') ?? '';
   const url = `ws://${loc.host}/api?token=${encodeURIComponent(token)}`;
@@ -22,7 +30,36 @@ export function createSocketApi(loc: Location = window.location): DeblurApi {
   const listeners = new Map<string, Set<(p: unknown) => void>>();
   let socket: WebSocket | null = null;
   let opened: Promise<WebSocket> | null = null;
+  let reconnectTimer: ReturnType<typeof setTimeout> | null = null;
   let counter = 0;
+
+  const hasListeners = () => [...listeners.values()].some((s) => s.size > 0);
+
+  function scheduleReconnect(): void {
+    if (reconnectTimer || !hasListeners()) return;
+    reconnectTimer = setTimeout(() => {
+      reconnectTimer = null;
+      connect().catch(() => scheduleReconnect());
+    }, RECONNECT_MS);
+  }
+
+  function onMessage(text: string): void {
+    let msg: Incoming;
+    try {
+      msg = JSON.parse(text) as Incoming;
+    } catch {
+      return;
+    }
+    if (msg.kind === 'event') {
+      listeners.get(msg.event)?.forEach((l) => l(msg.payload));
+      return;
+    }
+    const p = pending.get(msg.id);
+    if (!p) return;
+    pending.delete(msg.id);
+    if (msg.ok) p.resolve(msg.result);
+    else p.reject(new ApiCallError(msg.error.code, msg.error.message, msg.error.field));
+  }
 
   function connect(): Promise<WebSocket> {
     if (opened) return opened;
@@ -38,22 +75,9 @@ export function createSocketApi(loc: Location = window.location): DeblurApi {
         opened = null;
         for (const p of pending.values()) p.reject(new ApiCallError('unavailable', 'connection to the host closed'));
         pending.clear();
+        scheduleReconnect();
       };
-      ws.onmessage = (e) => {
-        const msg = JSON.parse(String(e.data)) as
-          | { kind: 'reply'; id: string; ok: true; result: unknown }
-          | { kind: 'reply'; id: string; ok: false; error: ErrorShape }
-          | { kind: 'event'; event: EventName; payload: unknown };
-        if (msg.kind === 'event') {
-          listeners.get(msg.event)?.forEach((l) => l(msg.payload));
-          return;
-        }
-        const p = pending.get(msg.id);
-        if (!p) return;
-        pending.delete(msg.id);
-        if (msg.ok) p.resolve(msg.result);
-        else p.reject(new ApiCallError(msg.error.code, msg.error.message, msg.error.field));
-      };
+      ws.onmessage = (e) => onMessage(String(e.data));
     });
     return opened;
   }
@@ -68,10 +92,10 @@ export function createSocketApi(loc: Location = window.location): DeblurApi {
       });
     },
     on(event, listener) {
-      void connect().catch(() => {});
       const set = listeners.get(event) ?? new Set();
       set.add(listener as (p: unknown) => void);
       listeners.set(event, set);
+      void connect().catch(() => scheduleReconnect());
       return () => set.delete(listener as (p: unknown) => void);
     },
   };

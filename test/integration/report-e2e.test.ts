@@ -1,0 +1,134 @@
+import { existsSync } from 'node:fs';
+import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { chromium } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { evaluateParams, reportParams, reportResult } from '../../src/shared/contract';
+import { parseEval, type EvalFile, type LevelSummary } from '../../src/engine/evaluate/eval-schema';
+import { runEvaluate } from '../../src/engine/evaluate/run-evaluate';
+import { gaussianBlurOpenCV } from '../../src/engine/image/gaussian';
+import { createTestContext } from '../../src/engine/jobs/job-context';
+import { fmtGain, fmtInt, fmtPsnr, fmtSsim } from '../../src/engine/report/format';
+import { ChromiumMissingError, findChromium } from '../../src/engine/report/pdf';
+import { runReport } from '../../src/engine/report/run-report';
+import { selectRuntime } from '../../src/engine/runtime/select';
+import { fixturePath, readPngRaw } from '../helpers/fixtures';
+import { saveTinyModel, writePng } from './infer-support';
+
+/**
+ * The whole evaluation chain: eval → JSON → CSV, HTML, PDF; then the HTML opened in Chromium, its numbers
+ * checked against the JSON, and a screenshot saved for the docs.
+ */
+const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+const SCREENSHOT = path.join(REPO, 'docs', 'screenshots', 'report.png');
+const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+const LEVELS = [
+  [3, 0.3],
+  [7, 1.0],
+  [11, 1.6],
+] as const;
+
+let root: string;
+let evalJson: string;
+
+beforeAll(async () => {
+  await selectRuntime();
+  root = await mkdtemp(path.join(os.tmpdir(), 'deblur-report-e2e-'));
+  const set = path.join(root, 'test-set');
+  for (const name of ['dune-crop-97x61', 'ladybird-crop-128x96', 'raindrops-crop-120x80']) {
+    const sharp = await readPngRaw(fixturePath('photos', `${name}.png`), 3);
+    await writePng(path.join(set, 'sharp', `${name}.png`), sharp);
+    for (const [k, sigma] of LEVELS) await writePng(path.join(set, `blur_k${k}`, `${name}.png`), gaussianBlurOpenCV(sharp, k, sigma));
+  }
+  // The shipped default model makes a more telling screenshot; the tiny test model stands in until it exists.
+  const defaultModel = path.join(REPO, 'resources', 'models', 'default');
+  const model = existsSync(path.join(defaultModel, 'model.json')) ? defaultModel : await saveTinyModel(root);
+  evalJson = path.join(root, 'eval.json');
+  await runEvaluate(evaluateParams.parse({ testSet: set, model, out: evalJson }), createTestContext());
+});
+afterAll(async () => {
+  await rm(root, { recursive: true, force: true });
+});
+
+/** The JSON value a summary data-key of the HTML names, and how the page formats it. */
+function expectedFor(file: EvalFile, key: string): { text: string; value: number | null } {
+  const [scope, ...rest] = key.split('.');
+  const s: LevelSummary = scope === 'overall' ? file.summary.overall : file.summary.levels[Number(rest.shift())]!;
+  const field = rest.join('.');
+  switch (field) {
+    case 'images':
+      return { text: fmtInt(s.images), value: s.images };
+    case 'gainOverIdentityDb':
+    case 'gainOverWienerDb':
+      return { text: fmtGain(s[field]), value: s[field] };
+    default: {
+      const [method, metric] = field.split('.') as ['model' | 'identity' | 'wiener', 'psnr' | 'ssim'];
+      const m = s[method];
+      if (metric === 'psnr') return { text: fmtPsnr(m?.psnr.meanDb), value: m?.psnr.meanDb ?? null };
+      return { text: fmtSsim(m?.ssim), value: m?.ssim ?? null };
+    }
+  }
+}
+
+describe('evaluation report end to end', () => {
+  it('writes JSON, CSV, HTML and PDF; the page in Chromium shows the JSON numbers and requests nothing', async () => {
+    const file = parseEval(await readFile(evalJson, 'utf8'));
+    expect(file.images).toHaveLength(9);
+    expect(file.summary.levels.map((l) => l.level)).toEqual(['blur_k3', 'blur_k7', 'blur_k11']);
+
+    const out = (name: string) => path.join(root, 'report', name);
+    const params = reportParams.parse({ evalJson, html: out('report.html'), csv: out('report.csv'), json: out('report.json'), pdf: out('report.pdf') });
+    const chromiumPath = findChromium();
+    if (chromiumPath === null) {
+      // Without Chromium the other outputs are still written, then the PDF fails with instructions.
+      await expect(runReport(params, createTestContext())).rejects.toBeInstanceOf(ChromiumMissingError);
+      expect(existsSync(out('report.html'))).toBe(true);
+      return;
+    }
+    const result = await runReport(params, createTestContext());
+    expect(reportResult.parse(result)).toEqual(result);
+    expect(result.written).toEqual([out('report.html'), out('report.csv'), out('report.json'), out('report.pdf')]);
+    expect((await readFile(out('report.pdf'))).subarray(0, 5).toString()).toBe('%PDF-');
+    expect((await readFile(out('report.csv'), 'utf8')).trim().split('\r\n')).toHaveLength(1 + file.images.length);
+    expect(JSON.parse(await readFile(out('report.json'), 'utf8')).summary.overall.images).toBe(9);
+
+    const browser = await chromium.launch({ executablePath: chromiumPath, args: CHROMIUM_ARGS });
+    try {
+      const page = await browser.newPage({ viewport: { width: 1100, height: 900 } });
+      const requests: string[] = [];
+      page.on('request', (r) => requests.push(r.url()));
+      const errors: string[] = [];
+      page.on('pageerror', (e) => errors.push(e.message));
+      await page.goto(pathToFileURL(out('report.html')).href);
+
+      const shown = await page.$$eval('[data-key]', (els) => els.map((e) => ({ key: e.getAttribute('data-key')!, text: e.textContent!, value: e.getAttribute('data-value')! })));
+      expect(shown.length).toBeGreaterThan(30);
+      for (const s of shown) {
+        const want = expectedFor(file, s.key);
+        expect(s.text, s.key).toBe(want.text);
+        expect(s.value === '' ? null : Number(s.value), s.key).toBe(want.value);
+      }
+
+      const table = await page.$$eval('table.images tbody tr', (rows) => rows.map((r) => [...(r as HTMLTableRowElement).cells].map((c) => c.textContent)));
+      expect(table.map((r) => [r[0], r[1], r[2], r[3], r[4]])).toEqual(file.images.map((r) => [r.name, r.level, fmtPsnr(r.model.psnr), fmtSsim(r.model.ssim), fmtPsnr(r.identity.psnr)]));
+      // sorting by model PSNR (descending after two clicks) orders the rows by the JSON's values
+      await page.click('table.images th:nth-child(3)');
+      await page.click('table.images th:nth-child(3)');
+      const sorted = await page.$$eval('table.images tbody tr', (rows) => rows.map((r) => (r as HTMLTableRowElement).cells[2]!.getAttribute('data-sort')));
+      expect(sorted).toEqual([...file.images.map((r) => r.model.psnr)].sort((a, b) => b - a).map(String));
+
+      expect(await page.locator('figure.example img').count()).toBeGreaterThan(0);
+      expect(requests.filter((u) => !u.startsWith('file:') && !u.startsWith('data:'))).toEqual([]);
+      expect(errors).toEqual([]);
+
+      await mkdir(path.dirname(SCREENSHOT), { recursive: true });
+      await page.click('table.images th:nth-child(1)'); // back to name order for the screenshot
+      await page.screenshot({ path: SCREENSHOT, fullPage: true });
+    } finally {
+      await browser.close();
+    }
+    expect(existsSync(SCREENSHOT)).toBe(true);
+  });
+});

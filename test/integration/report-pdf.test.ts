@@ -1,0 +1,40 @@
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { ChromiumMissingError, findChromium, printHtmlToPdf } from '../../src/engine/report/pdf';
+
+let dir: string;
+const saved = process.env.DEBLUR_CHROMIUM;
+beforeAll(async () => {
+  dir = await mkdtemp(path.join(os.tmpdir(), 'deblur-pdf-'));
+});
+afterEach(() => {
+  if (saved === undefined) delete process.env.DEBLUR_CHROMIUM;
+  else process.env.DEBLUR_CHROMIUM = saved;
+});
+afterAll(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+describe('printHtmlToPdf', () => {
+  it('prints an HTML file to PDF with headless Chromium, or says how to install it', async () => {
+    const html = path.join(dir, 'page.html');
+    await writeFile(html, '<!doctype html><meta charset="utf-8"><title>t</title><h1>Hello PDF</h1>');
+    const pdf = path.join(dir, 'page.pdf');
+    if (findChromium() === null) {
+      await expect(printHtmlToPdf(html, pdf)).rejects.toBeInstanceOf(ChromiumMissingError);
+      return;
+    }
+    await printHtmlToPdf(html, pdf);
+    const bytes = await readFile(pdf);
+    expect(bytes.subarray(0, 5).toString()).toBe('%PDF-');
+    expect(bytes.length).toBeGreaterThan(500);
+  });
+
+  it('fails with install instructions when Chromium is not where DEBLUR_CHROMIUM says', async () => {
+    process.env.DEBLUR_CHROMIUM = path.join(dir, 'no-chromium-here');
+    expect(findChromium()).toBeNull();
+    await expect(printHtmlToPdf(path.join(dir, 'page.html'), path.join(dir, 'x.pdf'))).rejects.toThrow(/needs Chromium.*apt-get install chromium.*DEBLUR_CHROMIUM/);
+  });
+});

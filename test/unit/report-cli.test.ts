@@ -1,0 +1,55 @@
+import path from 'node:path';
+import { Command } from 'commander';
+import { describe, expect, it } from 'vitest';
+import { formatDeblurResult, modelParam, registerDeblurCommand } from '../../src/cli/commands/deblur';
+import { formatEvalSummary, registerEvalCommand } from '../../src/cli/commands/eval';
+import { registerReportCommand } from '../../src/cli/commands/report';
+import { minimalEval } from '../integration/eval-support';
+
+const row = (name: string, level: string, model: number, identity: number) => ({
+  name,
+  level,
+  kernel: 7,
+  sigma: 1,
+  width: 8,
+  height: 8,
+  blurred: `/b/${name}`,
+  sharp: `/s/${name}`,
+  model: { psnr: model, ssim: 0.9 },
+  identity: { psnr: identity, ssim: 0.8 },
+  wiener: null,
+  ms: 1,
+});
+
+describe('CLI commands', () => {
+  it('register deblur, eval and report with their options', () => {
+    const program = new Command('deblur-studio');
+    registerDeblurCommand(program);
+    registerEvalCommand(program);
+    registerReportCommand(program);
+    const byName = Object.fromEntries(program.commands.map((c) => [c.name(), c.options.map((o) => o.long)]));
+    expect(byName).toEqual({
+      deblur: ['--model', '--out', '--format', '--tile', '--recursive'],
+      eval: ['--model', '--out'],
+      report: ['--html', '--csv', '--json', '--pdf'],
+    });
+  });
+
+  it('pass "default" through and make model paths absolute', () => {
+    expect(modelParam('default')).toBe('default');
+    expect(modelParam('runs/a')).toBe(path.resolve('runs/a'));
+  });
+
+  it('print the evaluation summary per level and overall', () => {
+    const text = formatEvalSummary(minimalEval([row('a', 'blur_k3', 30, 28), row('b', 'blur_k7', 26, 25.5)]));
+    const lines = text.split('\n');
+    expect(lines).toHaveLength(4);
+    expect(lines[1]).toMatch(/^blur_k3 +1 +30\.00 \/ 0\.9000 +28\.00 \/ 0\.8000 +– \/ – +\+2\.00 +–$/);
+    expect(lines[3]).toMatch(/^all +2 +28\.00 .*\+1\.25/);
+  });
+
+  it('print what was deblurred and what was skipped, with reasons', () => {
+    const text = formatDeblurResult({ outputs: [{ input: '/a.jpg', output: '/o/a.jpg', width: 4, height: 3, ms: 1500 }], skipped: [{ path: '/b.png', reason: 'empty: the file is empty (0 bytes)' }] });
+    expect(text.split('\n')).toEqual(['/a.jpg → /o/a.jpg (4×3, 1.5 s)', '1 image(s) deblurred, 1 skipped', '  skipped /b.png: empty: the file is empty (0 bytes)']);
+  });
+});

@@ -1,0 +1,54 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import * as tf from '../../src/engine/models/tf';
+import { selectRuntime } from '../../src/engine/runtime/select';
+import { CHARBONNIER_EPSILON, charbonnierLoss, l1Loss, lossFunction, mseLoss } from '../../src/engine/train/losses';
+
+beforeAll(async () => {
+  await selectRuntime();
+});
+
+const value = (t: tf.Scalar): number => {
+  const v = t.dataSync()[0] as number;
+  t.dispose();
+  return v;
+};
+
+describe('pixel losses', () => {
+  const out = [0.1, 0.5, 0.9, 0.0];
+  const target = [0.2, 0.5, 0.6, 1.0];
+  const diffs = out.map((o, i) => o - (target[i] as number));
+  const t = (v: number[]) => tf.tensor4d(v, [1, 2, 2, 1]);
+
+  it('MSE, L1 and Charbonnier match their formulas', () => {
+    const mse = diffs.reduce((s, d) => s + d * d, 0) / diffs.length;
+    const l1 = diffs.reduce((s, d) => s + Math.abs(d), 0) / diffs.length;
+    const eps2 = CHARBONNIER_EPSILON ** 2;
+    const charb = diffs.reduce((s, d) => s + Math.sqrt(d * d + eps2), 0) / diffs.length;
+    expect(value(mseLoss(t(out), t(target)))).toBeCloseTo(mse, 6);
+    expect(value(l1Loss(t(out), t(target)))).toBeCloseTo(l1, 6);
+    expect(value(charbonnierLoss(t(out), t(target)))).toBeCloseTo(charb, 6);
+    expect(CHARBONNIER_EPSILON).toBe(1e-3);
+  });
+
+  it('Charbonnier is ε for identical images and has a finite gradient there (L1 has none)', () => {
+    const x = t(out);
+    expect(value(charbonnierLoss(x, t(out)))).toBeCloseTo(CHARBONNIER_EPSILON, 7);
+    const g = tf.grad((y: tf.Tensor) => charbonnierLoss(y, x))(t(out));
+    expect(Array.from(g.dataSync()).every((v) => v === 0)).toBe(true);
+    g.dispose();
+  });
+
+  it('lossFunction picks by name and refuses unknown names', () => {
+    expect(value(lossFunction('mse')(t([1, 1, 1, 1]), t([0, 0, 0, 0])))).toBe(1);
+    expect(value(lossFunction('l1')(t([0.5, 0.5, 0.5, 0.5]), t([0, 0, 0, 0])))).toBe(0.5);
+    expect(() => lossFunction('huber' as never)).toThrow(/unknown loss "huber"/);
+  });
+
+  it('creates no lasting tensors', () => {
+    const a = t(out);
+    const b = t(target);
+    const before = tf.memory().numTensors;
+    for (const name of ['mse', 'l1', 'charbonnier'] as const) lossFunction(name)(a, b).dispose();
+    expect(tf.memory().numTensors).toBe(before);
+  });
+});
