@@ -36,6 +36,15 @@ export class EngineService {
         return { runs: await (await import('./train/runs')).listRuns((p as MethodParams<'runs.list'>).runsDir) } as MethodResult<M>;
       case 'runs.history':
         return { entries: await (await import('./train/runs')).readHistory((p as MethodParams<'runs.history'>).runDir) } as MethodResult<M>;
+      case 'evaluation.read': {
+        const file = (p as MethodParams<'evaluation.read'>).path;
+        const { readFile } = await import('node:fs/promises');
+        const text = await readFile(file, 'utf8').catch((err: Error) => {
+          throw new ContractError('not_found', `path: cannot read ${file} (${err.message})`, 'path');
+        });
+        (await import('./evaluate/eval-schema')).parseEval(text, file);
+        return JSON.parse(text) as MethodResult<M>;
+      }
       case 'image.preview': {
         const q = p as MethodParams<'image.preview'>;
         return (await imagePreview(q.path, q.maxSide)) as MethodResult<M>;

@@ -1,4 +1,4 @@
-import { contextBridge, ipcRenderer, type IpcRendererEvent } from 'electron';
+import { contextBridge, ipcRenderer, webUtils, type IpcRendererEvent } from 'electron';
 import { API_GLOBAL, IPC_CALL, IPC_EVENT, type DeblurApi } from '../shared/contract/api';
 import type { ErrorShape } from '../shared/contract/errors';
 
@@ -35,3 +35,6 @@ const api: DeblurApi = {
 };
 
 contextBridge.exposeInMainWorld(API_GLOBAL, api);
+// Drag-and-drop: a sandboxed page sees File objects without paths; this resolves the path of a dropped file.
+// The path is only a suggestion: it is validated like any other payload when the UI sends it back.
+contextBridge.exposeInMainWorld('deblurFiles', { pathForFile: (file: File) => webUtils.getPathForFile(file) });

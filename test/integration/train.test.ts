@@ -1,4 +1,4 @@
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import sharp from 'sharp';
@@ -12,6 +12,7 @@ import { readCompleteManifest } from '../../src/engine/data/manifest';
 import { buildModel } from '../../src/engine/models/registry';
 import { readCheckpointState } from '../../src/engine/train/checkpoint';
 import { mseLoss } from '../../src/engine/train/losses';
+import { createSchedule } from '../../src/engine/train/schedules';
 import { loadValidationSet, validate } from '../../src/engine/train/validation';
 import { readHistoryFile } from '../../src/engine/train/history';
 import { listRuns, readHistory } from '../../src/engine/train/runs';
@@ -66,7 +67,8 @@ describe('training resunet small for real', () => {
     const steps = eventsOf<EventPayload<'train.step'>>(ctx, 'train.step');
     expect(steps[0]!.step).toBe(1);
     expect(steps.at(-1)!).toMatchObject({ step: 60, epoch: 1 });
-    expect(steps.at(-1)!.lr).toBeCloseTo(2e-5, 12); // cosine ends at 1 % of the peak
+    expect(steps.at(-1)!.lr).toBe(createSchedule('cosine', { lr: 2e-3, totalSteps: 60 }).lrAt(59));
+    expect(steps.at(-1)!.lr).toBeLessThan(2.2e-5); // near the end of the cosine: close to 1 % of the peak
     expect(steps.at(-1)!.samplesPerSecond).toBeGreaterThan(0);
     expect(ctx.progressLog.at(-1)!.fraction).toBe(1);
     expect(ctx.progressLog.at(-1)!.message).toMatch(/step 60\/60 .*loss [\d.e-]+ · val PSNR [\d.]+ dB/);
@@ -123,12 +125,23 @@ describe('training resunet small for real', () => {
   it('refuses what it cannot train, with messages that say why', async () => {
     expect(() => assertParamLimit(15_000_001, 'big')).toThrow('big has 15,000,001 parameters, more than the limit of 15,000,000 trainable here; choose a smaller preset');
     expect(() => assertParamLimit(14_758_819, 'seed-autoencoder')).not.toThrow();
-    await expect(runTraining(params('learn'), createTestContext())).rejects.toThrow(/a run named "learn" already exists .*resume it/);
+    // A run stopped before its first step exists all the same (config and a step-0 checkpoint).
+    const stop = new AbortController();
+    stop.abort();
+    expect(await runTraining(params('exists'), createTestContext(stop.signal))).toMatchObject({ steps: 0, stopped: 'stopped' });
+    await expect(runTraining(params('exists'), createTestContext())).rejects.toThrow(/a run named "exists" already exists .*resume it/);
+    await mkdir(path.join(dir, 'runs', 'not-a-run'), { recursive: true });
+    await writeFile(path.join(dir, 'runs', 'not-a-run', 'notes.txt'), 'mine');
+    await expect(runTraining(params('not-a-run'), createTestContext())).rejects.toThrow(/exists and is not empty, but holds no training run/);
     await expect(runTraining(params('seed64', { model: 'seed-autoencoder', preset: 'default', patch: 64 }), createTestContext())).rejects.toThrow(
       /seed-autoencoder takes only 448×256 .*whole frames/,
     );
     await expect(runTraining(params('odd', { patch: 36 }), createTestContext())).rejects.toThrow(/multiples of 8; patch 36 is not one \(try 40\)/);
     await expect(runTraining(params('huge', { patch: 128 }), createTestContext())).rejects.toThrow(/patch 128 is larger than the data set's 64×64 images/);
+    await expect(resumeTraining({ runDir: tiles }, createTestContext())).rejects.toThrow(`${tiles} is not a training run folder (no config.json)`);
+    await expect(readHistory(tiles)).rejects.toThrow(/is not a training run folder/);
+    expect(await listRuns(path.join(dir, 'no-such-folder'))).toEqual([]);
+    expect((await listRuns(dir)).map((r) => r.name)).toEqual([]); // the data set folders are not runs
   });
 });
 

@@ -86,6 +86,8 @@ export const methods = {
     result: imagePreview,
     host: false,
   },
+  /** an evaluation file written by the evaluate job, checked for its format and version, as stored (PSNR ∞ stays "Infinity") */
+  'evaluation.read': { params: z.strictObject({ path: absPath }), result: z.record(z.string(), z.unknown()), host: false },
   'job.start': { params: jobStart, result: z.strictObject({ jobId: z.string(), type: jobType }), host: false },
   'job.cancel': { params: jobRef, result: ok, host: false },
   'job.pause': { params: jobRef, result: ok, host: false },

@@ -6,7 +6,7 @@ import type { DeblurApi } from '../../../shared/contract';
  * blurred input itself ("identity") and Wiener deconvolution. PSNR may be +∞ (identical images), written
  * "Infinity" in the file.
  *
- * The renderer cannot read files; it asks the engine with the proposed `evaluation.read { path }` method,
+ * The renderer cannot read files; it asks the engine with the `evaluation.read { path }` method,
  * which answers the file's JSON as written (see the renderer report). Parsed defensively: fields it does not
  * find read as unknown (—), never as a crash.
  */
@@ -126,8 +126,7 @@ export function imageGain(row: ImageRow): number | null {
   return m !== null && i !== null && Number.isFinite(m) && Number.isFinite(i) ? m - i : null;
 }
 
-/** Asks the engine for an evaluation file's content (proposed method `evaluation.read`, not in the contract yet). */
+/** Asks the engine for an evaluation file's content (`evaluation.read`: the engine checks its format). */
 export async function loadEvaluation(api: DeblurApi, path: string): Promise<Evaluation> {
-  const call = api.call as unknown as (method: string, params: unknown) => Promise<unknown>;
-  return readEvaluation(await call('evaluation.read', { path }));
+  return readEvaluation(await api.call('evaluation.read', { path }));
 }
