@@ -19,7 +19,8 @@ export interface ForkOptions {
 
 /** Starts the engine with child_process.fork (browser host, CLI, tests). */
 export function forkEngine({ entry, env }: ForkOptions): EngineChild {
-  const execArgv = entry.endsWith('.ts') ? ['--import', 'tsx'] : [];
+  // tsx is resolved from this module, not from the working directory, so the CLI works from any folder.
+  const execArgv = entry.endsWith('.ts') ? ['--import', import.meta.resolve('tsx')] : [];
   const child = fork(entry, [], { execArgv, env: { ...process.env, ...env }, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   return {
     get pid() {
