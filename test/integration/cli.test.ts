@@ -1,9 +1,11 @@
 import { spawnSync } from 'node:child_process';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 
 const bin = path.resolve('bin/deblur-studio.mjs');
-const run = (...args: string[]) => spawnSync(process.execPath, [bin, ...args], { encoding: 'utf8', timeout: 120_000 });
+// From a folder outside the repo: the CLI must not depend on the working directory.
+const run = (...args: string[]) => spawnSync(process.execPath, [bin, ...args], { encoding: 'utf8', timeout: 120_000, cwd: tmpdir() });
 
 describe('deblur-studio CLI', () => {
   it('info prints the runtime chain with reasons and the running backend', () => {
