@@ -6,7 +6,8 @@
  *
  * Usage: node bin/tsx.mjs bench/train-step.ts [--steps N] [--warmup N] [--cpu-steps N] [--no-cpu] [--no-doc]
  * Each configuration runs in its own process (the wasm build is fixed per process); the report is
- * printed and written between the markers of docs/benchmarks/train-step.md.
+ * printed and written between the markers of docs/benchmarks/train-step.md. The cpu backend takes
+ * ~20 minutes per step on 2 cores: --no-cpu skips it.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';

@@ -130,6 +130,12 @@ describe('training resunet small for real', () => {
     stop.abort();
     expect(await runTraining(params('exists'), createTestContext(stop.signal))).toMatchObject({ steps: 0, stopped: 'stopped' });
     await expect(runTraining(params('exists'), createTestContext())).rejects.toThrow(/a run named "exists" already exists .*resume it/);
+    // Without a checkpoint (killed before its first save) there is nothing to resume: the same name starts over.
+    await rm(path.join(dir, 'runs', 'exists', 'checkpoints'), { recursive: true });
+    await expect(resumeTraining({ runDir: path.join(dir, 'runs', 'exists') }, createTestContext())).rejects.toThrow(/has no checkpoint yet .*it starts over/);
+    const again = createTestContext(stop.signal);
+    expect(await runTraining(params('exists'), again)).toMatchObject({ steps: 0, stopped: 'stopped' });
+    expect(again.logs[0]!.message).toMatch(/never saved a checkpoint: starting it over/);
     await mkdir(path.join(dir, 'runs', 'not-a-run'), { recursive: true });
     await writeFile(path.join(dir, 'runs', 'not-a-run', 'notes.txt'), 'mine');
     await expect(runTraining(params('not-a-run'), createTestContext())).rejects.toThrow(/exists and is not empty, but holds no training run/);

@@ -1,12 +1,13 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
-import { z } from 'zod';
 import { recoverReplacedDir, replaceDirAtomic, tempPathFor, TEMP_MARKER } from '../fs/atomic';
 import { loadModel, saveModel, type ModelMetadata } from '../models/io';
 import type * as tf from '../models/tf';
 import { readAdamState, writeAdamState, type AdamState } from './optimizer-state';
 import { runPaths, type CheckpointKind } from './run-dir';
-import { scheduleStateSchema } from './schedules';
+import { readCheckpointState, STATE_FILE, type CheckpointState } from './checkpoint-state';
+
+export { checkpointStateSchema, readCheckpointState, STATE_FILE, type CheckpointState } from './checkpoint-state';
 
 /**
  * Checkpoints: everything needed to continue a run exactly, in one folder per kind
@@ -17,32 +18,6 @@ import { scheduleStateSchema } from './schedules';
  * A checkpoint is written completely into a temp folder next to its final place and then swapped
  * in (fs/atomic replaceDirAtomic): a kill at any moment leaves the previous checkpoint loadable.
  */
-export const STATE_FILE = 'state.json';
-
-export const checkpointStateSchema = z.strictObject({
-  format: z.literal('deblur-studio/train-checkpoint'),
-  version: z.literal(1),
-  /** optimizer steps done */
-  step: z.number().int().nonnegative(),
-  samplesSeen: z.number().int().nonnegative(),
-  /**
-   * The data stream's position: the loader's epoch and next batch index. The loader draws order,
-   * crops and flips from a PRNG seeded by (seed, epoch), so this is its complete random state.
-   */
-  data: z.strictObject({ epoch: z.number().int().nonnegative(), batch: z.number().int().nonnegative() }),
-  smoothedLoss: z.number().nullable(),
-  /** learning rate of the last step */
-  lr: z.number(),
-  schedule: scheduleStateSchema,
-  bestPsnr: z.number().nullable(),
-  bestStep: z.number().int().nullable(),
-  lastValidation: z.strictObject({ step: z.number().int(), loss: z.number(), psnr: z.number().nullable() }).nullable(),
-  /** seconds spent training (steps and validations), summed over sessions */
-  trainSeconds: z.number().nonnegative(),
-  savedAt: z.string(),
-});
-export type CheckpointState = z.infer<typeof checkpointStateSchema>;
-
 export interface LoadedCheckpoint {
   dir: string;
   model: tf.LayersModel;
@@ -117,23 +92,6 @@ export async function recoverCheckpoints(runDir: string): Promise<void> {
   await Promise.all(
     entries.filter((e) => e.startsWith('.') && e.includes(TEMP_MARKER)).map((e) => fs.rm(path.join(root, e), { recursive: true, force: true })),
   );
-}
-
-export async function readCheckpointState(dir: string): Promise<CheckpointState> {
-  const file = path.join(dir, STATE_FILE);
-  let json: unknown;
-  try {
-    json = JSON.parse(await fs.readFile(file, 'utf8'));
-  } catch (err) {
-    const missing = (err as NodeJS.ErrnoException).code === 'ENOENT';
-    throw new Error(missing ? `${dir} holds no checkpoint (no ${STATE_FILE})` : `cannot read ${file}: ${(err as Error).message}`);
-  }
-  const parsed = checkpointStateSchema.safeParse(json);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    throw new Error(`${file} is not a checkpoint state of this app${issue ? ` (${issue.path.join('.')}: ${issue.message})` : ''}`);
-  }
-  return parsed.data;
 }
 
 /** Loads model, optimizer state and counters of checkpoint `kind` (after repairing an interrupted save). */

@@ -1,7 +1,7 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import type { MethodResult } from '../../shared/contract';
-import { readCheckpointState } from './checkpoint';
+import { readCheckpointState } from './checkpoint-state';
 import { readHistoryFile } from './history';
 import { pathExists, readRunConfig, runPaths } from './run-dir';
 

@@ -28,9 +28,10 @@ export class TrainStream {
     private readonly loader: PairLoader,
     start: DataPosition,
   ) {
-    if (start.batch < 0 || start.batch > loader.batchesPerEpoch) throw new Error(`data position: batch ${start.batch} is outside an epoch of ${loader.batchesPerEpoch} batches`);
-    this.epoch = start.epoch;
-    this.fromBatch = start.batch;
+    // A data set that shrank since the checkpoint can leave the position past its epoch's end: go on with the next epoch.
+    const past = start.batch >= loader.batchesPerEpoch;
+    this.epoch = past ? start.epoch + 1 : start.epoch;
+    this.fromBatch = past ? 0 : start.batch;
   }
 
   async next(): Promise<StreamBatch> {

@@ -27,10 +27,16 @@ import { loadValidationSet } from './validation';
  */
 export async function runTraining(params: JobParams<'train'>, ctx: TrainContext, hooks: TrainingHooks = {}): Promise<JobResult<'train'>> {
   const runDir = path.join(params.runsDir, params.run);
-  if (await pathExists(runPaths(runDir).config)) {
-    throw new Error(`a run named "${params.run}" already exists in ${params.runsDir}; resume it (train --resume ${runDir}) or choose another name`);
-  }
-  if ((await fs.readdir(runDir).catch(() => [])).length > 0) {
+  const paths = runPaths(runDir);
+  if (await pathExists(paths.config)) {
+    await recoverCheckpoints(runDir);
+    if (await pathExists(paths.checkpoint('last'))) {
+      throw new Error(`a run named "${params.run}" already exists in ${params.runsDir}; resume it (train --resume ${runDir}) or choose another name`);
+    }
+    // It ended before its first checkpoint: nothing to resume, so it starts over.
+    ctx.log('info', `the run "${params.run}" never saved a checkpoint: starting it over`);
+    await fs.rm(paths.history, { force: true });
+  } else if ((await fs.readdir(runDir).catch(() => [])).length > 0) {
     throw new Error(`the folder ${runDir} exists and is not empty, but holds no training run; choose another run name`);
   }
   const preset = getPresetInfo(params.model, params.preset);
@@ -82,7 +88,7 @@ export async function runTraining(params: JobParams<'train'>, ctx: TrainContext,
           `${params.batch} × ${patchText(params.patch)} from ${loader.pairsPerEpoch} training pairs; ${valSet.length} validation images`,
       );
       return runTrainingSession(
-        { ...sessionParts(runDir, config, model, adam, schedule, loader, state), valSet, history: await HistoryWriter.open(runPaths(runDir).history), savedStep: null },
+        { ...sessionParts(runDir, config, model, adam, schedule, loader, state), valSet, history: await HistoryWriter.open(paths.history), savedStep: null },
         ctx,
         hooks,
       );
@@ -98,7 +104,7 @@ export async function resumeTraining(params: JobParams<'resume'>, ctx: TrainCont
   const p = config.params;
   await recoverCheckpoints(runDir);
   if (!(await pathExists(runPaths(runDir).checkpoint('last')))) {
-    throw new Error(`the run in ${runDir} has no checkpoint yet (it ended before its first save); start it again with the same settings`);
+    throw new Error(`the run in ${runDir} has no checkpoint yet (it ended before its first save); start it again with the same name and settings: it starts over`);
   }
   const runtime = await selectRuntime();
   const manifest = await readCompleteManifest(p.dataset);
