@@ -30,8 +30,12 @@ let skipped = 0;
 if (existsSync(report)) {
   const r = JSON.parse(readFileSync(report, 'utf8'));
   passed = r.numPassedTests ?? 0;
-  failed = (r.numFailedTests ?? 0) + (r.numFailedTestSuites ?? 0);
+  failed = r.numFailedTests ?? 0;
   skipped = (r.numPendingTests ?? 0) + (r.numTodoTests ?? 0);
+  // a test file that fails to load has no failed test of its own: count the file
+  if (failed === 0 && failures.some((f) => f.startsWith('tests'))) failed = Math.max(1, r.numFailedTestSuites ?? 0);
+} else if (failures.some((f) => f.startsWith('tests'))) {
+  failed = 1;
 }
 failed += failures.filter((f) => !f.startsWith('tests')).length;
 if (failures.length) process.stdout.write(`\nfailed steps: ${failures.join(', ')}\n`);
