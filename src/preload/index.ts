@@ -1,6 +1,6 @@
 import { contextBridge, ipcRenderer, webUtils, type IpcRendererEvent } from 'electron';
 import { API_GLOBAL, IPC_CALL, IPC_EVENT, type DeblurApi } from '../shared/contract/api';
-import type { ErrorShape } from '../shared/contract/errors';
+import { ContractError, type ErrorShape } from '../shared/contract/errors';
 
 /**
  * Exposes exactly the contract's DeblurApi to the sandboxed renderer — two functions, no Electron objects.
@@ -8,21 +8,10 @@ import type { ErrorShape } from '../shared/contract/errors';
  */
 type Wire = { ok: true; result: unknown } | { ok: false; error: ErrorShape };
 
-class ApiError extends Error {
-  constructor(
-    readonly code: string,
-    message: string,
-    readonly field?: string,
-  ) {
-    super(message);
-    this.name = 'ContractError';
-  }
-}
-
 const api: DeblurApi = {
   async call(method, params) {
     const wire = (await ipcRenderer.invoke(IPC_CALL, method, params)) as Wire;
-    if (!wire.ok) throw new ApiError(wire.error.code, wire.error.message, wire.error.field);
+    if (!wire.ok) throw ContractError.from(wire.error);
     return wire.result as never;
   },
   on(event, listener) {

@@ -14,22 +14,14 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 import type { EventMessage } from '../../src/shared/contract';
 import { createNodeHost } from '../../src/host/node-host';
 import { startWebHost, type WebHost } from '../../src/web/server';
+import { HEADLESS_CHROMIUM_ARGS } from '../../src/engine/report/pdf';
 
 export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const RENDERER_DIR = path.join(REPO_ROOT, 'out', 'renderer');
 export const SCREENSHOT_DIR = path.join(REPO_ROOT, 'docs', 'screenshots');
 export const CHROMIUM = '/usr/bin/chromium';
 
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--disable-quic',
-];
+const CHROMIUM_ARGS = [...HEADLESS_CHROMIUM_ARGS];
 
 export function assertPrerequisites(): void {
   if (!existsSync(path.join(RENDERER_DIR, 'index.html'))) {

@@ -10,6 +10,19 @@ import { pathToFileURL } from 'node:url';
  * usual install paths are tried.
  */
 
+
+/** Flags for a headless Debian Chromium on a closed network (the PDF printer and the e2e tests use the same). */
+export const HEADLESS_CHROMIUM_ARGS: readonly string[] = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--disable-quic',
+];
+
 export const CHROMIUM_CANDIDATES = ['/usr/bin/chromium', '/usr/bin/chromium-browser', '/usr/bin/google-chrome', '/usr/bin/google-chrome-stable'];
 const PRINT_TIMEOUT_MS = 120_000;
 
@@ -37,13 +50,7 @@ export async function printHtmlToPdf(htmlFile: string, pdfFile: string, signal?:
   const profile = await fs.mkdtemp(path.join(os.tmpdir(), 'deblur-chromium-'));
   try {
     const args = [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
+      ...HEADLESS_CHROMIUM_ARGS,
       '--disable-extensions',
       `--user-data-dir=${profile}`,
       '--no-pdf-header-footer',

@@ -1,19 +1,10 @@
 import type { DeblurApi, ErrorShape, EventName } from '../../../shared/contract';
+import { ContractError } from '../../../shared/contract/errors';
 
 /**
  * The browser host's implementation of DeblurApi: the same two functions the Electron preload exposes,
  * carried over a WebSocket to 127.0.0.1. The token comes from the URL fragment the host printed.
  */
-export class ApiCallError extends Error {
-  constructor(
-    readonly code: string,
-    message: string,
-    readonly field?: string,
-  ) {
-    super(message);
-    this.name = 'ContractError';
-  }
-}
 
 type Incoming =
   | { kind: 'reply'; id: string; ok: true; result: unknown }
@@ -58,7 +49,7 @@ export function createSocketApi(loc: Location = window.location): DeblurApi {
     if (!p) return;
     pending.delete(msg.id);
     if (msg.ok) p.resolve(msg.result);
-    else p.reject(new ApiCallError(msg.error.code, msg.error.message, msg.error.field));
+    else p.reject(ContractError.from(msg.error));
   }
 
   function connect(): Promise<WebSocket> {
@@ -69,11 +60,11 @@ export function createSocketApi(loc: Location = window.location): DeblurApi {
         socket = ws;
         resolve(ws);
       };
-      ws.onerror = () => reject(new ApiCallError('unavailable', 'cannot reach the Deblur Studio host: is it still running, and was the link opened with its token?'));
+      ws.onerror = () => reject(new ContractError('unavailable', 'cannot reach the Deblur Studio host: is it still running, and was the link opened with its token?'));
       ws.onclose = () => {
         socket = null;
         opened = null;
-        for (const p of pending.values()) p.reject(new ApiCallError('unavailable', 'connection to the host closed'));
+        for (const p of pending.values()) p.reject(new ContractError('unavailable', 'connection to the host closed'));
         pending.clear();
         scheduleReconnect();
       };
