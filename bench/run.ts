@@ -3,6 +3,7 @@
  * run and writes its section to docs/benchmarks/<name>.md), then joins the sections into docs/benchmarks.md.
  * A reference that is not installed is skipped by its bench, which says so in its section.
  * Usage: npm run bench [-- name …]   (names: prepare, train-step, infer)
+ *        npm run bench -- --collect   (only rebuild docs/benchmarks.md from the sections)
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
@@ -11,7 +12,10 @@ import path from 'node:path';
 const ALL = ['prepare', 'train-step', 'infer'];
 const root = path.resolve(import.meta.dirname, '..');
 const sections = path.join(root, 'docs/benchmarks');
-const wanted = process.argv.slice(2).length ? process.argv.slice(2) : ALL;
+const args = process.argv.slice(2);
+const collectOnly = args.includes('--collect');
+const named = args.filter((a) => !a.startsWith('--'));
+const wanted = collectOnly ? [] : named.length ? named : ALL;
 
 mkdirSync(sections, { recursive: true });
 let failed = 0;
