@@ -65,10 +65,12 @@ export class EngineSupervisor {
   /** Sends one request; waits for the engine to be ready first (e.g. during a restart). */
   async request<M extends MethodName>(method: M, params: MethodParamsInput<M>): Promise<MethodResult<M>> {
     await this.whenReady();
+    const child = this.child;
+    if (!child) throw new ContractError('engine_crashed', `the engine is not running: ${this.state.message}`);
     const id = randomUUID();
     const result = await new Promise<unknown>((resolve, reject) => {
       this.pending.set(id, { method, resolve, reject });
-      this.child?.send({ kind: 'request', id, method, params });
+      child.send({ kind: 'request', id, method, params });
     });
     const parsed = methods[method].result.safeParse(result);
     if (!parsed.success) throw zodToContractError(parsed.error, `${method} result`);
