@@ -85,7 +85,7 @@ export async function runTraining(params: JobParams<'train'>, ctx: TrainContext,
       ctx.log(
         'info',
         `training ${model.name} (${model.countParams().toLocaleString('en-US')} parameters) on ${runtime.backend}: ${totalSteps} steps of ` +
-          `${params.batch} × ${patchText(params.patch)} from ${loader.pairsPerEpoch} training pairs; ${valSet.length} validation images`,
+          `${params.batch} × ${patchText(params.patch)} from ${loader.pairsPerEpoch} training pairs; ${valSet.length} validation image${valSet.length === 1 ? '' : 's'}`,
       );
       return runTrainingSession(
         { ...sessionParts(runDir, config, model, adam, schedule, loader, state), valSet, history: await HistoryWriter.open(paths.history), savedStep: null },
