@@ -2,14 +2,14 @@
  * `npm run bench`: runs every benchmark in bench/ (each compares the project with a field reference in the same
  * run and writes its section to docs/benchmarks/<name>.md), then joins the sections into docs/benchmarks.md.
  * A reference that is not installed is skipped by its bench, which says so in its section.
- * Usage: npm run bench [-- name …]   (names: prepare, train-step, infer)
+ * Usage: npm run bench [-- name …]   (names: prepare, train-step, infer, e2e)
  *        npm run bench -- --collect   (only rebuild docs/benchmarks.md from the sections)
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 
-const ALL = ['prepare', 'train-step', 'infer'];
+const ALL = ['prepare', 'train-step', 'infer', 'e2e'];
 const root = path.resolve(import.meta.dirname, '..');
 const sections = path.join(root, 'docs/benchmarks');
 const args = process.argv.slice(2);

@@ -32,6 +32,8 @@ export class EngineService {
             input: { fixed: m.inputConstraint.fixed ?? null, multipleOf: m.inputConstraint.multipleOf ?? 1 },
           })),
         } as MethodResult<M>;
+      case 'models.builtin':
+        return (await (await import('./infer/builtin-model')).describeBuiltinModel()) as MethodResult<M>;
       case 'runs.list':
         return { runs: await (await import('./train/runs')).listRuns((p as MethodParams<'runs.list'>).runsDir) } as MethodResult<M>;
       case 'runs.history':

@@ -1,30 +1,40 @@
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { settings as settingsSchema, type Settings } from '../shared/contract';
+import { settings as settingsSchema, type Settings, type SettingsPatch } from '../shared/contract';
 
 /** Persisted user settings. The Electron app backs this with electron-store; the browser host and CLI with a JSON file. */
 export interface SettingsStore {
   get(): Settings;
   /** merges a validated partial update and persists it */
-  set(patch: Partial<Settings>): Settings;
+  set(patch: SettingsPatch): Settings;
 }
 
-export function mergeSettings(current: Settings, patch: Partial<Settings>): Settings {
-  return settingsSchema.parse({
-    ...current,
-    ...patch,
-    folders: { ...current.folders, ...(patch.folders ?? {}) },
-  });
+/** Fields replace, folders merge key by key (a view remembers one folder at a time), and `clearFolders` forgets folders. */
+export function mergeSettings(current: Settings, patch: SettingsPatch): Settings {
+  const { clearFolders = [], ...fields } = patch;
+  const folders: Record<string, string | undefined> = { ...current.folders, ...(fields.folders ?? {}) };
+  for (const key of clearFolders) delete folders[key];
+  return settingsSchema.parse({ ...current, ...fields, folders });
 }
 
 /** Reads settings leniently: a corrupt or outdated file yields defaults (with the bad file kept aside), never a crash. */
 export function readSettingsFile(file: string): Settings {
+  let text: string;
   try {
-    const parsed = settingsSchema.safeParse(JSON.parse(readFileSync(file, 'utf8')));
+    text = readFileSync(file, 'utf8');
+  } catch {
+    return settingsSchema.parse({}); // missing or unreadable: defaults
+  }
+  try {
+    const parsed = settingsSchema.safeParse(JSON.parse(text));
     if (parsed.success) return parsed.data;
+  } catch {
+    // not JSON: kept aside below like a file of the wrong shape
+  }
+  try {
     renameSync(file, `${file}.invalid`);
   } catch {
-    // missing or unreadable: defaults
+    // cannot move it: the next save replaces it, defaults either way
   }
   return settingsSchema.parse({});
 }

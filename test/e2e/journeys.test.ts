@@ -205,9 +205,14 @@ describe('user journeys (browser host, real engine)', () => {
     await expect.poll(() => trainJob().getAttribute('data-status'), { timeout: 60_000 }).toMatch(/finished|cancelled/);
   });
 
-  it('Deblur: picks a photo and the trained model, deblurs, and compares before and after', async () => {
+  it('Deblur: offers the built-in model first, picks a photo and the trained model, deblurs, and compares before and after', async () => {
     await page.keyboard.press('Control+4');
-    await expect.poll(() => page.locator('#deblur-model').inputValue(), POLL).toBe(path.join(app.browseRoot, 'runs', 'e2e-run'));
+    // the shipped model is the default choice, described from its model.json
+    await expect.poll(() => page.locator('#deblur-model').inputValue(), POLL).toBe('default');
+    expect(await page.getByTestId('deblur-model-builtin-summary').textContent()).toMatch(/held-out/);
+    const runDir = path.join(app.browseRoot, 'runs', 'e2e-run');
+    await page.locator('#deblur-model').selectOption(runDir);
+    expect(await page.locator('#deblur-model').inputValue()).toBe(runDir);
     await page.getByRole('button', { name: 'Browse for Photo' }).click();
     const browser = page.getByTestId('folder-browser');
     await browser.getByRole('button', { name: 'Open folder photos', exact: true }).click();

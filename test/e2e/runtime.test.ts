@@ -77,6 +77,24 @@ describe('Home / runtime (browser host, real engine)', () => {
     expect(app.problems).toEqual([]);
   });
 
+  it('saves a default folder, and forgets it when its field is emptied', async () => {
+    const { page } = app;
+    await page.keyboard.press('Control+6');
+    const field = page.locator('#settings-folder-testSet');
+    await field.fill(app.browseRoot);
+    await page.getByTestId('settings-save').click();
+    await expect.poll(async () => JSON.parse(await readFile(app.settingsFile, 'utf8')).folders.testSet, POLL).toBe(app.browseRoot);
+
+    await field.fill('');
+    await page.getByTestId('settings-save').click();
+    await expect.poll(async () => 'testSet' in JSON.parse(await readFile(app.settingsFile, 'utf8')).folders, POLL).toBe(false);
+    await page.reload();
+    await page.keyboard.press('Control+6');
+    await page.getByRole('heading', { name: 'Settings' }).waitFor();
+    expect(await page.locator('#settings-folder-testSet').inputValue()).toBe('');
+    expect(app.problems).toEqual([]);
+  });
+
   it('shows the engine crashing, restarting and ready again', async () => {
     const { page } = app;
     const indicator = page.getByTestId('engine-status');

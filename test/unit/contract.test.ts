@@ -10,6 +10,7 @@ describe('contract: valid messages are accepted', () => {
   const valid: Array<[string, unknown]> = [
     ['runtime.info', req('runtime.info', {})],
     ['models.list', req('models.list', {})],
+    ['models.builtin', req('models.builtin', {})],
     ['evaluation.read', req('evaluation.read', { path: '/out/eval.json' })],
     ['image.preview', req('image.preview', { path: '/photos/a.jpg', maxSide: 1024 })],
     ['runs.list', req('runs.list', { runsDir: '/home/u/runs' })],

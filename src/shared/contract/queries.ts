@@ -30,6 +30,20 @@ export const modelInfo = z.strictObject({
   input: z.strictObject({ fixed: z.strictObject({ width: z.number(), height: z.number() }).nullable(), multipleOf: z.number().int() }),
 });
 
+/** The model shipped with the app (resources/models/default), used when no other model is chosen. */
+export const builtinModel = z.strictObject({
+  installed: z.boolean(),
+  dir: z.string(),
+  /** zoo model and preset it was built from, and its parameter count (null when not installed) */
+  model: z.string().nullable(),
+  preset: z.string().nullable(),
+  params: z.number().int().nullable(),
+  /** one line on what it was trained on and how well it does, from its model.json */
+  summary: z.string().nullable(),
+  /** why it cannot be used (null when installed) */
+  problem: z.string().nullable(),
+});
+
 export const imagePreview = z.strictObject({
   /** a PNG or JPEG data URL, at most maxSide pixels on its longer side */
   dataUrl: z.string(),
@@ -69,12 +83,17 @@ export const settings = z.strictObject({
 });
 export type Settings = z.output<typeof settings>;
 
+export const folderKey = settings.shape.folders.unwrap().keyof();
+export const settingsPatch = settings.partial().extend({ clearFolders: z.array(folderKey).max(6).optional() });
+export type SettingsPatch = z.infer<typeof settingsPatch>;
+
 export const dirEntry = z.strictObject({ name: z.string(), path: z.string(), kind: z.enum(['dir', 'file']) });
 
 export const methods = {
   // engine
   'runtime.info': { params: empty, result: runtimeReport, host: false },
   'models.list': { params: empty, result: z.strictObject({ models: z.array(modelInfo), maxParams: z.number() }), host: false },
+  'models.builtin': { params: empty, result: builtinModel, host: false },
   'runs.list': { params: z.strictObject({ runsDir: absPath }), result: z.strictObject({ runs: z.array(runSummary) }), host: false },
   'runs.history': {
     params: z.strictObject({ runDir: absPath }),
@@ -96,7 +115,8 @@ export const methods = {
   // host (front door)
   'engine.status': { params: empty, result: events['engine.status'], host: true },
   'settings.get': { params: empty, result: settings, host: true },
-  'settings.set': { params: settings.partial(), result: settings, host: true },
+  /** merges the given fields (folders key by key); `clearFolders` forgets saved folders */
+  'settings.set': { params: settingsPatch, result: settings, host: true },
   'dialog.openFolder': { params: z.strictObject({ title: shortText.max(200).optional() }), result: z.strictObject({ path: z.string().nullable() }), host: true },
   'dialog.openFile': {
     params: z.strictObject({ title: shortText.max(200).optional(), extensions: z.array(safeName).max(20).optional() }),
