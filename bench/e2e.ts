@@ -4,7 +4,7 @@
  * one process each), against the field's usual tools in the same run: OpenCV for the preparation
  * (bench/prepare_opencv.py) and PyTorch on the CPU for training and scoring (bench/e2e_torch.py).
  *
- * Frames: Debian's mate-backgrounds photos (TRAIN_PHOTOS of scripts/default-model/make-sources.ts), each made
+ * Frames: Debian's mate-backgrounds photos (TRAIN_PHOTOS of scripts/default-model/photos.ts), each made
  * into a sequence (its own sub-folder) like a slow camera pan: 1280×720 crops along a diagonal path across the
  * photo scaled (aspect kept) to ~900 px high, cached in bench/.tmp/e2e/frames. Test set: HELDOUT_PHOTOS,
  * prepared once by the app (448×256, blur k3/k7/k11); both sides are scored on exactly these files.
@@ -20,6 +20,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import sharp from 'sharp';
 import { parseEval, type EvalFile } from '../src/engine/evaluate/eval-schema';
+import { HELDOUT_PHOTOS, TRAIN_PHOTOS } from '../scripts/default-model/photos';
 import { machine, PYTHON, runPython } from './lib';
 
 const root = path.resolve(import.meta.dirname, '..');
@@ -41,20 +42,6 @@ const PAN_HEIGHT = 900;
 const LEVELS = ['blur_k3', 'blur_k7', 'blur_k11'];
 const tmp = path.join(root, 'bench/.tmp');
 const work = path.join(tmp, 'e2e');
-
-/**
- * TRAIN_PHOTOS and HELDOUT_PHOTOS of scripts/default-model/make-sources.ts, read from its text: importing the
- * script would run its main() (which would take this bench's arguments for its own).
- */
-function photoLists(): { train: string[]; heldout: string[] } {
-  const text = readFileSync(path.join(root, 'scripts/default-model/make-sources.ts'), 'utf8');
-  const list = (name: string): string[] => {
-    const body = text.match(new RegExp(`export const ${name} = \\[([^\\]]*)\\]`))?.[1];
-    if (!body) throw new Error(`scripts/default-model/make-sources.ts defines no ${name} list`);
-    return [...body.matchAll(/'([^']+)'/g)].map((m) => m[1]!);
-  };
-  return { train: list('TRAIN_PHOTOS'), heldout: list('HELDOUT_PHOTOS') };
-}
 
 /** The mate-backgrounds folder holding every photo named, or why there is none. */
 function findPhotos(names: string[]): { dir: string } | { skipped: string } {
@@ -107,9 +94,7 @@ async function makeFrames(photos: string, list: string[]): Promise<string> {
 
 /** Runs the app's CLI; returns its wall seconds. */
 function cli(...argv: string[]): number {
-  const t0 = performance.now();
-  const r = spawnSync(process.execPath, [path.join(root, 'bin/deblur-studio.mjs'), ...argv], { cwd: root, encoding: 'utf8', maxBuffer: 1 << 26 });
-  const seconds = (performance.now() - t0) / 1000;
+  const [r, seconds] = timed(() => spawnSync(process.execPath, [path.join(root, 'bin/deblur-studio.mjs'), ...argv], { cwd: root, encoding: 'utf8', maxBuffer: 1 << 26 }));
   if (r.status !== 0) throw new Error(`deblur-studio ${argv.join(' ')} failed (exit ${r.status}):\n${`${r.stderr}${r.stdout}`.trim().split('\n').slice(-5).join('\n')}`);
   return seconds;
 }
@@ -205,15 +190,14 @@ function inputGap(a: Side, b: Side): number {
 }
 
 async function main(): Promise<void> {
-  const lists = photoLists();
-  const photos = findPhotos([...lists.train, ...lists.heldout]);
+  const photos = findPhotos([...TRAIN_PHOTOS, ...HELDOUT_PHOTOS]);
   if ('skipped' in photos) {
     console.log(`e2e skipped: no photos (${photos.skipped}); docs/benchmarks/e2e.md left as it was`);
     return;
   }
   const load0 = os.loadavg()[0]!;
-  const frames = await makeFrames(photos.dir, lists.train);
-  const heldout = heldoutSet(photos.dir, lists.heldout);
+  const frames = await makeFrames(photos.dir, TRAIN_PHOTOS);
+  const heldout = heldoutSet(photos.dir, HELDOUT_PHOTOS);
   const app = appSide(frames, heldout);
   const ref = referenceSide(frames, heldout);
   const load1 = os.loadavg()[0]!;
@@ -227,12 +211,12 @@ async function main(): Promise<void> {
 Measured ${new Date().toISOString().slice(0, 10)} on ${machine()}; 1-min load average ${load0.toFixed(1)} before the run, ${load1.toFixed(1)} after.
 Software: sharp ${sharp.versions.sharp}, TF.js backend **${app.backend}**${r ? `; Python ${r.versions.python}, OpenCV ${r.versions.cv2}, PyTorch ${r.versions.torch} (CPU, ${r.versions.threads} threads), scikit-image ${r.versions.skimage}` : ''}.
 
-Workload: ${FRAMES} frames of ${W}×${H} (PNG) made from the ${lists.train.length} training photos of Debian's mate-backgrounds
-(\`TRAIN_PHOTOS\` of scripts/default-model/make-sources.ts), one sequence folder per photo, like a slow camera pan:
+Workload: ${FRAMES} frames of ${W}×${H} (PNG) made from the ${TRAIN_PHOTOS.length} training photos of Debian's mate-backgrounds
+(\`TRAIN_PHOTOS\` of scripts/default-model/photos.ts), one sequence folder per photo, like a slow camera pan:
 crops along a diagonal path across the photo scaled to ~${PAN_HEIGHT} px high. Then
 **prepare** (448×256, blur k3 σ0.3, k7 σ1.0, k11 σ1.6, PNG; split 0.9/0.1/0 by sequence) →
 **train** resunet small for ${STEPS} steps (batch ${TRAIN.batch}, ${TRAIN.patch}×${TRAIN.patch} random crops + flips, Charbonnier, Adam, lr ${TRAIN.lr},
-cosine with 5 % linear warm-up, seed ${TRAIN.seed}) → **eval** on the ${lists.heldout.length} held-out photos (\`HELDOUT_PHOTOS\`, prepared once by the app:
+cosine with 5 % linear warm-up, seed ${TRAIN.seed}) → **eval** on the ${HELDOUT_PHOTOS.length} held-out photos (\`HELDOUT_PHOTOS\`, prepared once by the app:
 448×256, three blur levels); both sides score exactly these files.
 
 - This app: \`deblur-studio prepare <frames> <set> --split 0.9,0.1,0\`, \`deblur-studio train <set> --model resunet --preset small --batch ${TRAIN.batch} --patch ${TRAIN.patch} --loss charbonnier --schedule cosine --lr ${TRAIN.lr} --epochs 1 --steps-per-epoch ${STEPS} --validate-every ${STEPS} --seed ${TRAIN.seed}\`, \`deblur-studio eval <held-out set> --model <run>\`.
@@ -243,7 +227,7 @@ cosine with 5 % linear warm-up, seed ${TRAIN.seed}) → **eval** on the ${lists.
 Timings are wall clock of each phase's process, as a user would start it: startup and imports included, and for training the
 data loading, the ${STEPS} steps, one validation pass over the val frames and a checkpoint. Eval is not in the total: the app's
 also computes SSIM, a Wiener-deconvolution baseline and example crops, the reference only PSNR.
-${load0 > os.availableParallelism() * 0.5 ? '\nThe machine was busy (load average above half its cores): wall times are pessimistic for both sides.\n' : ''}
+${load0 > os.availableParallelism() * 0.5 ? '\nThe machine was busy (load average above half its cores): wall times are pessimistic for both sides, for PyTorch\'s OpenMP threads most of all.\n' : ''}
 | phase | this app (s) | OpenCV + PyTorch (s) | app / reference |
 |---|---:|---:|---:|
 ${row('prepare', app.prepare, r?.prepare)}

@@ -17,21 +17,7 @@ import path from 'node:path';
 import { decodeToRgb, encodePng } from '../../src/engine/image/decode';
 import type { RawImage } from '../../src/engine/image/raw-image';
 import { resizeLinearOpenCV } from '../../src/engine/image/resize';
-
-/** Photos of mate-backgrounds used for training (Elephants is a painting with rich texture). */
-export const TRAIN_PHOTOS = [
-  'nature/Aqua.jpg',
-  'nature/Blinds.jpg',
-  'nature/FreshFlower.jpg',
-  'nature/Garden.jpg',
-  'nature/GreenMeadow.jpg',
-  'nature/Storm.jpg',
-  'nature/TwoWings.jpg',
-  'nature/Wood.jpg',
-  'abstract/Elephants_5640x3172.jpg',
-];
-/** Held out for the model card's numbers; Dune, LadyBird and RainDrops are also the test fixtures' photos. */
-export const HELDOUT_PHOTOS = ['nature/Dune.jpg', 'nature/LadyBird.jpg', 'nature/RainDrops.jpg', 'nature/YellowFlower.jpg'];
+import { HELDOUT_PHOTOS, TRAIN_PHOTOS } from './photos';
 
 const CROP_W = 448;
 const CROP_H = 256;

@@ -47,7 +47,7 @@ export class FileSettingsStore implements SettingsStore {
   get(): Settings {
     return structuredClone(this.current);
   }
-  set(patch: Partial<Settings>): Settings {
+  set(patch: SettingsPatch): Settings {
     this.current = mergeSettings(this.current, patch);
     mkdirSync(path.dirname(this.file), { recursive: true });
     const tmp = `${this.file}.${process.pid}.tmp`;
