@@ -140,7 +140,7 @@ function appSide(frames: string, heldout: string): Side & { backend: string } {
   console.log(`  ${prepare.toFixed(1)} s\n• app: train (${STEPS} steps) …`);
   const S = String(STEPS);
   const train = cli('train', set, '--run', 'e2e', '--runs-dir', runs, '--model', 'resunet', '--preset', 'small', '--batch', String(TRAIN.batch),
-    '--patch', String(TRAIN.patch), '--loss', 'charbonnier', '--schedule', 'cosine', '--lr', String(TRAIN.lr), '--epochs', '1',
+    '--patch', String(TRAIN.patch), '--loss', 'mse', '--schedule', 'cosine', '--lr', String(TRAIN.lr), '--epochs', '1',
     '--steps-per-epoch', S, '--validate-every', S, '--seed', String(TRAIN.seed));
   console.log(`  ${train.toFixed(1)} s\n• app: eval …`);
   const out = path.join(work, 'app-eval.json');
@@ -215,14 +215,14 @@ Workload: ${FRAMES} frames of ${W}×${H} (PNG) made from the ${TRAIN_PHOTOS.leng
 (\`TRAIN_PHOTOS\` of scripts/default-model/photos.ts), one sequence folder per photo, like a slow camera pan:
 crops along a diagonal path across the photo scaled to ~${PAN_HEIGHT} px high. Then
 **prepare** (448×256, blur k3 σ0.3, k7 σ1.0, k11 σ1.6, PNG; split 0.9/0.1/0 by sequence) →
-**train** resunet small for ${STEPS} steps (batch ${TRAIN.batch}, ${TRAIN.patch}×${TRAIN.patch} random crops + flips, Charbonnier, Adam, lr ${TRAIN.lr},
+**train** resunet small for ${STEPS} steps (batch ${TRAIN.batch}, ${TRAIN.patch}×${TRAIN.patch} random crops + flips, MSE, Adam, lr ${TRAIN.lr},
 cosine with 5 % linear warm-up, seed ${TRAIN.seed}) → **eval** on the ${HELDOUT_PHOTOS.length} held-out photos (\`HELDOUT_PHOTOS\`, prepared once by the app:
 448×256, three blur levels); both sides score exactly these files.
 
-- This app: \`deblur-studio prepare <frames> <set> --split 0.9,0.1,0\`, \`deblur-studio train <set> --model resunet --preset small --batch ${TRAIN.batch} --patch ${TRAIN.patch} --loss charbonnier --schedule cosine --lr ${TRAIN.lr} --epochs 1 --steps-per-epoch ${STEPS} --validate-every ${STEPS} --seed ${TRAIN.seed}\`, \`deblur-studio eval <held-out set> --model <run>\`.
+- This app: \`deblur-studio prepare <frames> <set> --split 0.9,0.1,0\`, \`deblur-studio train <set> --model resunet --preset small --batch ${TRAIN.batch} --patch ${TRAIN.patch} --loss mse --schedule cosine --lr ${TRAIN.lr} --epochs 1 --steps-per-epoch ${STEPS} --validate-every ${STEPS} --seed ${TRAIN.seed}\`, \`deblur-studio eval <held-out set> --model <run>\`.
 - Reference: \`bench/prepare_opencv.py\` (cv2.imread, resize INTER_LINEAR, GaussianBlur, imwrite), then \`bench/e2e_torch.py train\`:
   the same network (bench/infer_torch.py) with Keras's initialisation, the app's train/val split (read from its manifest), the same
-  crops/flips sampling, loss (ε 1e-3), Adam (β 0.9/0.999, ε 1e-7) and schedule, training frames held in memory; \`e2e_torch.py eval\`: skimage PSNR on the uint8-rounded output.
+  crops/flips sampling, loss (MSE), Adam (β 0.9/0.999, ε 1e-7) and schedule, training frames held in memory; \`e2e_torch.py eval\`: skimage PSNR on the uint8-rounded output.
 
 Timings are wall clock of each phase's process, as a user would start it: startup and imports included, and for training the
 data loading, the ${STEPS} steps, one validation pass over the val frames and a checkpoint. Eval is not in the total: the app's

@@ -8,8 +8,8 @@ run as its own process (bench/e2e.ts times the processes) and prints one JSON li
       SET: prepare_opencv.py's output for FRAMES (sharp/NNNNNN.png, blur_kK/NNNNNN.png, N = index of
       the frame in FRAMES' sorted listing); MANIFEST: the app's prepared set's manifest.json, whose
       train/val split (by sequence) is used as is, so both sides learn from the same frames.
-      As the app's `train --loss charbonnier --schedule cosine`: every (frame, level) pair once per
-      epoch in a shuffled order, random patch crop and flips per pair, Charbonnier loss (eps 1e-3),
+      As the app's `train --loss mse --schedule cosine`: every (frame, level) pair once per
+      epoch in a shuffled order, random patch crop and flips per pair, MSE loss (mean over all values),
       Adam (beta 0.9/0.999, eps 1e-7), linear warm-up over round(5 % of S) steps (at most 1000), then
       a half cosine down to 1 % of lr; Keras's initialisation (the app's model starts as the identity).
       At the end, one validation pass over the val frames (whole frames, every level) and a checkpoint,
@@ -25,7 +25,6 @@ import sys
 import time
 
 LEVELS = (3, 7, 11)
-CHARBONNIER_EPS = 1e-3  # src/engine/train/losses.ts
 MAX_VALIDATION_IMAGES = 12  # src/engine/train/validation.ts
 
 
@@ -148,7 +147,7 @@ def train(args) -> dict:
             group["lr"] = cosine_lr(step, args.steps, args.lr)
         opt.zero_grad(set_to_none=True)
         out = model(x)
-        batch_loss = torch.sqrt((out - y) ** 2 + CHARBONNIER_EPS**2).mean()
+        batch_loss = ((out - y) ** 2).mean()
         batch_loss.backward()
         opt.step()
         loss = batch_loss.item()

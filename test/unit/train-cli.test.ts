@@ -26,9 +26,14 @@ describe('deblur-studio train (argument handling)', () => {
     expect(trainParams.parse(p)).toMatchObject({ patch: null, loss: 'l1' });
   });
 
+  it('passes --init as the engine wants it: "default" as is, a folder as an absolute path', () => {
+    expect(trainParamsFrom('/data/set', { run: 'r', runsDir: '/runs', init: 'default' }).init).toBe('default');
+    expect(trainParamsFrom('/data/set', { run: 'r', runsDir: '/runs', init: 'runs/first' }).init).toBe(path.resolve('runs/first'));
+  });
+
   it('leaves unset options to the contract defaults', () => {
     const parsed = trainParams.parse(trainParamsFrom('/data/set', { run: 'r', runsDir: '/runs', patch: '64' }));
-    expect(parsed).toMatchObject({ model: 'resunet', preset: 'small', epochs: 10, batch: 4, patch: 64, loss: 'charbonnier', schedule: 'cosine' });
+    expect(parsed).toMatchObject({ model: 'resunet', preset: 'small', epochs: 10, batch: 4, patch: 64, loss: 'mse', schedule: 'cosine', init: null });
   });
 
   it('is registered with its options, and refuses incomplete or mixed invocations before starting anything', async () => {
@@ -36,7 +41,7 @@ describe('deblur-studio train (argument handling)', () => {
     registerTrainCommand(program);
     const train = program.commands.find((c) => c.name() === 'train')!;
     expect(train.options.map((o) => o.long)).toEqual(
-      expect.arrayContaining(['--run', '--runs-dir', '--model', '--preset', '--epochs', '--batch', '--patch', '--lr', '--loss', '--schedule', '--resume']),
+      expect.arrayContaining(['--run', '--runs-dir', '--model', '--preset', '--epochs', '--batch', '--patch', '--lr', '--loss', '--schedule', '--init', '--resume']),
     );
     await expect(trainCommand('/data/set', { runsDir: 'runs' })).rejects.toThrow('name the run with --run <name>');
     await expect(trainCommand(undefined, { runsDir: 'runs', run: 'r' })).rejects.toThrow(/name the prepared data set folder/);

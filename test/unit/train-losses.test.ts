@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '../../src/engine/models/tf';
 import { selectRuntime } from '../../src/engine/runtime/select';
-import { CHARBONNIER_EPSILON, charbonnierLoss, l1Loss, lossFunction, mseLoss } from '../../src/engine/train/losses';
+import { CHARBONNIER_EPSILON, charbonnierLoss, l1Loss, lossFunction, mseLoss, psnrLoss, PSNR_LOSS_FLOOR_MSE } from '../../src/engine/train/losses';
 
 beforeAll(async () => {
   await selectRuntime();
@@ -38,6 +38,27 @@ describe('pixel losses', () => {
     g.dispose();
   });
 
+  it('the PSNR loss is minus the mean per-image PSNR, capped by its floor', () => {
+    // two 1×2×2×1 images: one off by the diffs above, one off by 1/255 everywhere
+    const second = [0.5, 0.5, 0.5, 0.5];
+    const x = tf.tensor4d([...out, ...second.map((v) => v + 1 / 255)], [2, 2, 2, 1]);
+    const y = tf.tensor4d([...target, ...second], [2, 2, 2, 1]);
+    const mse1 = diffs.reduce((s, d) => s + d * d, 0) / diffs.length;
+    const mse2 = (1 / 255) ** 2;
+    const expected = (10 * Math.log10(mse1 + PSNR_LOSS_FLOOR_MSE) + 10 * Math.log10(mse2 + PSNR_LOSS_FLOOR_MSE)) / 2;
+    expect(value(psnrLoss(x, y))).toBeCloseTo(expected, 4);
+    // identical images: −60 dB, the cap, not −∞
+    expect(value(psnrLoss(y, y))).toBeCloseTo(-60, 4);
+    // each image counts by its own relative error: the nearly exact image gets the larger gradient per pixel
+    const g = tf.grad((o: tf.Tensor) => psnrLoss(o, y))(x);
+    const gv = g.dataSync();
+    const firstMax = Math.max(...Array.from(gv.slice(0, 4), Math.abs));
+    expect(Math.abs(gv[4] as number)).toBeGreaterThan(firstMax);
+    g.dispose();
+    x.dispose();
+    y.dispose();
+  });
+
   it('lossFunction picks by name and refuses unknown names', () => {
     expect(value(lossFunction('mse')(t([1, 1, 1, 1]), t([0, 0, 0, 0])))).toBe(1);
     expect(value(lossFunction('l1')(t([0.5, 0.5, 0.5, 0.5]), t([0, 0, 0, 0])))).toBe(0.5);
@@ -48,7 +69,7 @@ describe('pixel losses', () => {
     const a = t(out);
     const b = t(target);
     const before = tf.memory().numTensors;
-    for (const name of ['mse', 'l1', 'charbonnier'] as const) lossFunction(name)(a, b).dispose();
+    for (const name of ['mse', 'l1', 'charbonnier', 'psnr'] as const) lossFunction(name)(a, b).dispose();
     expect(tf.memory().numTensors).toBe(before);
   });
 });

@@ -2,6 +2,7 @@ import path from 'node:path';
 import type { Command } from 'commander';
 import type { EventMessage, EventPayload, JobParamsInput, JobResult } from '../../shared/contract';
 import { runJob } from '../run-job';
+import { modelParam } from './deblur';
 
 /**
  * `deblur-studio train <prepared-set> --run <name> …` starts a run; `deblur-studio train --resume <runDir>`
@@ -22,6 +23,7 @@ interface TrainOptions {
   stepsPerEpoch?: string;
   validateEvery?: string;
   seed?: string;
+  init?: string;
 }
 
 export function registerTrainCommand(program: Command): void {
@@ -37,11 +39,12 @@ export function registerTrainCommand(program: Command): void {
     .option('--batch <n>', 'images per step')
     .option('--patch <n|full>', 'square crop side, or "full" for whole frames')
     .option('--lr <x>', 'peak learning rate')
-    .option('--loss <name>', 'mse, l1 or charbonnier')
+    .option('--loss <name>', 'mse, l1, charbonnier or psnr')
     .option('--schedule <name>', 'plateau, cosine or constant')
     .option('--steps-per-epoch <n>', 'steps per epoch (default: every training pair once)')
     .option('--validate-every <n>', 'steps between validations and checkpoints (default: once per epoch)')
     .option('--seed <n>', 'seed of the data order, crops and flips')
+    .option('--init <model>', 'fine-tune: start from the weights of "default" (the built-in model), a model folder or a run folder (same model and preset)')
     .option('--resume <runDir>', 'continue the run in this folder from its last checkpoint')
     .action(trainCommand);
 }
@@ -78,6 +81,7 @@ export function trainParamsFrom(preparedSet: string, opts: TrainOptions): JobPar
     schedule: opts.schedule as JobParamsInput<'train'>['schedule'],
     stepsPerEpoch: num(opts.stepsPerEpoch),
     validateEvery: num(opts.validateEvery),
+    init: opts.init === undefined ? undefined : modelParam(opts.init),
     seed: num(opts.seed),
   };
   // Unset options take the contract's defaults.

@@ -12,6 +12,7 @@ import { selectRuntime } from '../runtime/select';
 import { Adam, trainableWeightsOf } from './adam';
 import { loadCheckpoint, recoverCheckpoints, type CheckpointState } from './checkpoint';
 import { HistoryWriter, rewriteHistory } from './history';
+import { loadInitialWeights } from './init-weights';
 import { lossFunction } from './losses';
 import { restoreAdam } from './optimizer-state';
 import { withSeededRandom } from './seeded-init';
@@ -80,6 +81,7 @@ export async function runTraining(params: JobParams<'train'>, ctx: TrainContext,
     };
     return await withModel(withSeededRandom(params.seed, () => buildModel(params.model, params.preset)), null, async (model, adam) => {
       assertTrainable(model);
+      if (params.init) ctx.log('info', `starting from the weights of ${await loadInitialWeights(params.init, model)}`);
       await fs.mkdir(runDir, { recursive: true });
       await writeRunConfig(runDir, config);
       ctx.log(
