@@ -3,6 +3,9 @@
  * 24 MP photos through the real `deblur` job (decode → 512 px tiles with 32 px feathered overlap → encode),
  * with PyTorch's CPU forward pass of the same architecture as the field reference, in the same run.
  *
+ * The model is the built-in one (resources/models/default, resunet small) when it is installed, else a
+ * freshly built preset (--preset; speed does not depend on the weights' values, only on the architecture).
+ *
  * Usage: node bin/tsx.mjs bench/infer.ts [--preset small] [--no-24mp] [--no-torch] [--no-doc]
  * Every case runs in its own process so its peak RSS (getrusage maxrss) is its own; the report is printed
  * and written to docs/benchmarks/infer.md.
@@ -39,6 +42,8 @@ interface CaseResult {
   peakRssMb: number;
   backend: string;
   threads: number;
+  /** the built-in model (resources/models/default), or a freshly built preset */
+  builtin: boolean;
 }
 
 const CASES = {
@@ -68,7 +73,11 @@ async function runChild(name: CaseName): Promise<void> {
   const sharp = (await import('sharp')).default;
 
   const runtime = await selectRuntime();
-  const model = buildModel('resunet', args.preset);
+  const { describeBuiltinModel } = await import('../src/engine/infer/builtin-model');
+  const { loadModel } = await import('../src/engine/models/io');
+  const builtin = await describeBuiltinModel();
+  const useBuiltin = builtin.installed && builtin.preset === args.preset;
+  const model = useBuiltin ? await loadModel(builtin.dir) : buildModel('resunet', args.preset);
   const { width, height } = CASES[name];
   const mp = (width * height) / 1e6;
   const tiles = gridFor(width, height, tileShapeOf(model)).count;
@@ -89,19 +98,19 @@ async function runChild(name: CaseName): Promise<void> {
       cpus.push(cpuMs(process.cpuUsage(c0)));
     }
     const ms = median(walls);
-    result = { name, width, height, tiles, ms, msPerMegapixel: ms / mp, cpuMsPerMegapixel: median(cpus) / mp, peakRssMb: 0, backend: runtime.backend, threads: runtime.threads };
+    result = { name, width, height, tiles, ms, msPerMegapixel: ms / mp, cpuMsPerMegapixel: median(cpus) / mp, peakRssMb: 0, backend: runtime.backend, threads: runtime.threads, builtin: useBuiltin };
   } else {
     const dir = await mkdtemp(path.join(os.tmpdir(), 'deblur-bench-infer-'));
     try {
       const input = path.join(dir, 'photo.jpg');
       await photo.jpeg({ quality: 92 }).toFile(input);
-      await saveModel(model, path.join(dir, 'model'));
+      if (!useBuiltin) await saveModel(model, path.join(dir, 'model'));
       const c0 = process.cpuUsage();
       const t0 = performance.now();
-      const r = await runDeblur(deblurParams.parse({ inputs: [input], model: path.join(dir, 'model'), outDir: path.join(dir, 'out') }), createTestContext());
+      const r = await runDeblur(deblurParams.parse({ inputs: [input], model: useBuiltin ? 'default' : path.join(dir, 'model'), outDir: path.join(dir, 'out') }), createTestContext());
       const ms = performance.now() - t0;
       if (r.outputs.length !== 1) throw new Error(`the deblur job wrote no output: ${JSON.stringify(r.skipped)}`);
-      result = { name, width, height, tiles, ms, msPerMegapixel: ms / mp, cpuMsPerMegapixel: cpuMs(process.cpuUsage(c0)) / mp, peakRssMb: 0, backend: runtime.backend, threads: runtime.threads };
+      result = { name, width, height, tiles, ms, msPerMegapixel: ms / mp, cpuMsPerMegapixel: cpuMs(process.cpuUsage(c0)) / mp, peakRssMb: 0, backend: runtime.backend, threads: runtime.threads, builtin: useBuiltin };
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
@@ -176,7 +185,7 @@ async function main(): Promise<void> {
   const md = `## Inference (\`bench/infer.ts\`)
 
 Measured ${new Date().toISOString().slice(0, 10)} on ${machine()}; TF.js backend **${frame.backend}** with ${frame.threads} thread(s);
-model resunet **${args.preset}** (untrained weights: speed does not depend on them). Load average at start / end: ${load0.toFixed(1)} / ${load1.toFixed(1)}
+model resunet **${args.preset}**, ${frame.builtin ? 'the built-in model (resources/models/default)' : 'freshly built (the built-in model was not installed; speed does not depend on the weights)'}. Load average at start / end: ${load0.toFixed(1)} / ${load1.toFixed(1)}
 (other work on the machine stretches wall times; the CPU-time column does not depend on it).
 
 Method: the 448×256 frame is one tile, deblurred ${args.repeats}× after a warm-up (median). The photos go through the whole

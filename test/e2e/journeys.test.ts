@@ -159,10 +159,14 @@ describe('user journeys (browser host, real engine)', () => {
     await page.getByLabel('Patch size (px)').fill('16');
     await page.getByText('Advanced').click();
     await page.getByLabel('Validate every (steps)').fill('4');
+    // fine-tune the built-in model (same model and preset), rather than start from new weights
+    await expect.poll(() => page.locator('#train-init option').count(), POLL).toBe(2);
+    await page.locator('#train-init').selectOption('default');
     await page.getByTestId('train-start').click();
 
     await expect.poll(() => points(page, 'chart-loss'), { timeout: 90_000 }).toBeGreaterThan(2);
     await expect.poll(() => points(page, 'chart-psnr'), { timeout: 90_000 }).toBeGreaterThan(0);
+    expect(JSON.parse(await readFile(path.join(app.browseRoot, 'runs', 'e2e-run', 'config.json'), 'utf8')).params.init).toBe('default');
     await page.getByTestId('train-preview').waitFor({ timeout: 60_000 });
     expect(await page.getByTestId('train-preview').locator('img').count()).toBe(3);
 
