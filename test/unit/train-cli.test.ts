@@ -26,6 +26,13 @@ describe('deblur-studio train (argument handling)', () => {
     expect(trainParams.parse(p)).toMatchObject({ patch: null, loss: 'l1' });
   });
 
+  it('parses --level-weights into the contract kernel → weight record, and says what is wrong', () => {
+    const p = trainParamsFrom('/data/set', { run: 'r', runsDir: '/runs', levelWeights: '3:10, 11:2' });
+    expect(trainParams.parse(p).levelWeights).toEqual({ '3': 10, '11': 2 });
+    expect(() => trainParamsFrom('/data/set', { run: 'r', runsDir: '/runs', levelWeights: '3=10' })).toThrow(/"3=10" is not kernel:weight/);
+    expect(() => trainParams.parse(trainParamsFrom('/data/set', { run: 'r', runsDir: '/runs', levelWeights: '3:-1' }))).toThrow(/levelWeights/);
+  });
+
   it('passes --init as the engine wants it: "default" as is, a folder as an absolute path', () => {
     expect(trainParamsFrom('/data/set', { run: 'r', runsDir: '/runs', init: 'default' }).init).toBe('default');
     expect(trainParamsFrom('/data/set', { run: 'r', runsDir: '/runs', init: 'runs/first' }).init).toBe(path.resolve('runs/first'));
@@ -41,7 +48,7 @@ describe('deblur-studio train (argument handling)', () => {
     registerTrainCommand(program);
     const train = program.commands.find((c) => c.name() === 'train')!;
     expect(train.options.map((o) => o.long)).toEqual(
-      expect.arrayContaining(['--run', '--runs-dir', '--model', '--preset', '--epochs', '--batch', '--patch', '--lr', '--loss', '--schedule', '--init', '--resume']),
+      expect.arrayContaining(['--run', '--runs-dir', '--model', '--preset', '--epochs', '--batch', '--patch', '--lr', '--loss', '--schedule', '--level-weights', '--init', '--resume']),
     );
     await expect(trainCommand('/data/set', { runsDir: 'runs' })).rejects.toThrow('name the run with --run <name>');
     await expect(trainCommand(undefined, { runsDir: 'runs', run: 'r' })).rejects.toThrow(/name the prepared data set folder/);

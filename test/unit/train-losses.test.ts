@@ -1,6 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '../../src/engine/models/tf';
 import { selectRuntime } from '../../src/engine/runtime/select';
+import { imageWeights } from '../../src/engine/train/training-loop';
 import { CHARBONNIER_EPSILON, charbonnierLoss, l1Loss, lossFunction, mseLoss, psnrLoss, PSNR_LOSS_FLOOR_MSE } from '../../src/engine/train/losses';
 
 beforeAll(async () => {
@@ -57,6 +58,31 @@ describe('pixel losses', () => {
     g.dispose();
     x.dispose();
     y.dispose();
+  });
+
+  it('per-image weights make a weighted mean over the images of the batch, for every loss', () => {
+    const x = tf.tensor4d([...out, 0.5, 0.5, 0.5, 0.5], [2, 2, 2, 1]);
+    const y = tf.tensor4d([...target, 0.5, 0.5, 0.5, 0.75], [2, 2, 2, 1]);
+    const first = tf.tensor4d(out, [1, 2, 2, 1]);
+    const firstTarget = tf.tensor4d(target, [1, 2, 2, 1]);
+    for (const name of ['mse', 'l1', 'charbonnier', 'psnr'] as const) {
+      const loss = lossFunction(name);
+      // weight 0 on the second image: the loss of the first alone
+      expect(value(loss(x, y, tf.tensor1d([3, 0]))), name).toBeCloseTo(value(loss(first, firstTarget)), 5);
+      // equal weights: the unweighted loss
+      expect(value(loss(x, y, tf.tensor1d([2, 2]))), name).toBeCloseTo(value(loss(x, y)), 5);
+    }
+    // weights 1 and 3 for MSE: (mse₁ + 3·mse₂) / 4
+    const mse1 = diffs.reduce((s, d) => s + d * d, 0) / 4;
+    const mse2 = 0.25 ** 2 / 4;
+    expect(value(mseLoss(x, y, tf.tensor1d([1, 3])))).toBeCloseTo((mse1 + 3 * mse2) / 4, 6);
+    tf.dispose([x, y, first, firstTarget]);
+  });
+
+  it('a run weighs each image by its blur level, 1 for levels not named, and not at all without level weights', () => {
+    const items = [{ level: 3 }, { level: 7 }, { level: 11 }, { level: 3 }];
+    expect(Array.from(imageWeights(items, { '3': 10, '11': 2 })!)).toEqual([10, 1, 2, 10]);
+    expect(imageWeights(items, null)).toBeUndefined();
   });
 
   it('lossFunction picks by name and refuses unknown names', () => {

@@ -24,6 +24,7 @@ interface TrainOptions {
   validateEvery?: string;
   seed?: string;
   init?: string;
+  levelWeights?: string;
 }
 
 export function registerTrainCommand(program: Command): void {
@@ -44,6 +45,7 @@ export function registerTrainCommand(program: Command): void {
     .option('--steps-per-epoch <n>', 'steps per epoch (default: every training pair once)')
     .option('--validate-every <n>', 'steps between validations and checkpoints (default: once per epoch)')
     .option('--seed <n>', 'seed of the data order, crops and flips')
+    .option('--level-weights <k:w,…>', 'loss weight per blur level, e.g. 3:10 (levels not named weigh 1)')
     .option('--init <model>', 'fine-tune: start from the weights of "default" (the built-in model), a model folder or a run folder (same model and preset)')
     .option('--resume <runDir>', 'continue the run in this folder from its last checkpoint')
     .action(trainCommand);
@@ -82,10 +84,22 @@ export function trainParamsFrom(preparedSet: string, opts: TrainOptions): JobPar
     stepsPerEpoch: num(opts.stepsPerEpoch),
     validateEvery: num(opts.validateEvery),
     init: opts.init === undefined ? undefined : modelParam(opts.init),
+    levelWeights: opts.levelWeights === undefined ? undefined : parseLevelWeights(opts.levelWeights),
     seed: num(opts.seed),
   };
   // Unset options take the contract's defaults.
   return Object.fromEntries(Object.entries(params).filter(([, v]) => v !== undefined)) as JobParamsInput<'train'>;
+}
+
+/** "3:10,7:2" → {"3": 10, "7": 2}; the contract checks the kernels and weights. */
+export function parseLevelWeights(text: string): Record<string, number> {
+  return Object.fromEntries(
+    text.split(',').map((pair) => {
+      const [kernel, weight, ...rest] = pair.split(':').map((v) => v.trim());
+      if (!kernel || !weight || rest.length > 0) throw new Error(`--level-weights: "${pair}" is not kernel:weight (e.g. 3:10)`);
+      return [kernel, Number(weight)];
+    }),
+  );
 }
 
 /** One line per validation under the progress bar: PSNR/SSIM against the identity baseline. */

@@ -13,17 +13,19 @@ export interface PairBatch {
 
 /**
  * One optimisation step: forward, loss, gradients, Adam update. Returns the batch loss.
+ * `imageWeights` (one per image) weigh the images in the loss (see LossFunction).
  * The loss is read before the update: a non-finite loss returns without touching the weights,
  * so the model in memory (and every checkpoint) stays the last good one.
  * Every tensor it creates is disposed before it returns.
  */
-export async function trainStep(model: tf.LayersModel, adam: Adam, lossFn: LossFunction, batch: PairBatch, lr: number): Promise<number> {
+export async function trainStep(model: tf.LayersModel, adam: Adam, lossFn: LossFunction, batch: PairBatch, lr: number, imageWeights?: Float32Array): Promise<number> {
   const weights = adam.slots.map((s) => s.weight);
   const shape: [number, number, number, number] = [batch.n, batch.height, batch.width, 3];
   const { value, grads } = tf.tidy(() => {
     const x = tf.tensor4d(batch.blurred, shape);
     const y = tf.tensor4d(batch.sharp, shape);
-    return tf.variableGrads(() => lossFn(model.apply(x, { training: true }) as tf.Tensor, y), weights);
+    const w = imageWeights ? tf.tensor1d(imageWeights) : undefined;
+    return tf.variableGrads(() => lossFn(model.apply(x, { training: true }) as tf.Tensor, y, w), weights);
   });
   try {
     const loss = (await value.data())[0] as number;

@@ -138,7 +138,7 @@ export async function runTrainingSession(s: TrainingSession, ctx: TrainContext, 
       const batch = await s.stream.next();
       hooks.onBatch?.(batch, state.step);
       const lr = s.schedule.lrAt(state.step);
-      const loss = await trainStep(s.model, s.adam, s.lossFn, batch, lr);
+      const loss = await trainStep(s.model, s.adam, s.lossFn, batch, lr, imageWeights(batch.items, s.config.params.levelWeights));
       if (!Number.isFinite(loss)) throw diverged(loss, lr, state.step + 1, savedStep, s.runDir);
 
       const epochOfStep = Math.floor(state.step / stepsPerEpoch);
@@ -197,4 +197,10 @@ function diverged(loss: number, lr: number, step: number, savedStep: number, run
 
 function keptText(savedStep: number, runDir: string): string {
   return savedStep >= 0 ? `the last good checkpoint (step ${savedStep}) is kept in ${runDir}` : `no checkpoint was saved yet in ${runDir}`;
+}
+
+/** Per-image loss weights from the run's level weights (a level not named weighs 1); none when not set. */
+export function imageWeights(items: ReadonlyArray<{ level: number }>, levelWeights: Record<string, number> | null | undefined): Float32Array | undefined {
+  if (!levelWeights) return undefined;
+  return Float32Array.from(items, (item) => levelWeights[String(item.level)] ?? 1);
 }

@@ -73,6 +73,8 @@ export const trainParams = z.strictObject({
   schedule: scheduleName.default('cosine'),
   seed: z.number().int().min(0).max(2 ** 32 - 1).default(1),
   validateEvery: positiveInt(10_000_000).nullable().default(null),
+  /** loss weight per blur level (kernel size → weight, e.g. {"3": 10}); levels not named weigh 1 */
+  levelWeights: z.record(z.string().regex(/^[1-9][0-9]?$/, 'a blur kernel size'), z.number().positive().max(1000)).nullable().default(null),
   /** start from these weights instead of a fresh initialisation (fine-tuning): "default" or a model/run folder */
   init: shortText.min(1).nullable().default(null),
 });
