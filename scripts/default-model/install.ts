@@ -1,9 +1,10 @@
 /**
- * Installs a trained run's best checkpoint as the app's built-in model (resources/models/default):
+ * Installs a trained model (a run's checkpoints/last or /best folder) as the app's built-in model (resources/models/default):
  * the weights as trained, re-saved through the app's own atomic model IO with a one-line summary of
  * its held-out evaluation in model.json (the Deblur view shows it next to the built-in model).
  *
- * Usage: node bin/tsx.mjs scripts/default-model/install.ts <run folder> <held-out eval.json> [<target>]
+ * Usage: node bin/tsx.mjs scripts/default-model/install.ts <model folder> <held-out eval.json> [<target>]
+ * The evaluation must be of that very folder, so the summary describes the weights installed.
  */
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -15,10 +16,9 @@ import { selectRuntime } from '../../src/engine/runtime/select';
 const SIGMA_LABEL: Record<number, string> = { 3: 'σ 0.3', 7: 'σ 1.0', 11: 'σ 1.6' };
 
 async function main(): Promise<void> {
-  const [runDir, evalJson, target = path.resolve('resources', 'models', 'default')] = process.argv.slice(2);
-  if (!runDir || !evalJson) throw new Error('usage: install.ts <run folder> <held-out eval.json> [<target folder>]');
-  const source = await resolveModelSource(path.resolve(runDir));
-  if (source.checkpoint !== 'best') throw new Error(`${runDir} has no best checkpoint (found ${source.checkpoint ?? 'a plain model folder'})`);
+  const [modelDir, evalJson, target = path.resolve('resources', 'models', 'default')] = process.argv.slice(2);
+  if (!modelDir || !evalJson) throw new Error('usage: install.ts <model folder> <held-out eval.json> [<target folder>]');
+  const source = await resolveModelSource(path.resolve(modelDir));
   const evaluation = parseEval(await readFile(evalJson, 'utf8'), evalJson);
   if (path.resolve(evaluation.meta.model.dir) !== path.resolve(source.dir)) {
     throw new Error(`${evalJson} scores ${evaluation.meta.model.dir}, not ${source.dir}: evaluate the checkpoint being installed`);

@@ -29,7 +29,7 @@ describe('deblur-studio train (argument handling)', () => {
   it('parses --level-weights into the contract kernel → weight record, and says what is wrong', () => {
     const p = trainParamsFrom('/data/set', { run: 'r', runsDir: '/runs', levelWeights: '3:10, 11:2' });
     expect(trainParams.parse(p).levelWeights).toEqual({ '3': 10, '11': 2 });
-    expect(() => trainParamsFrom('/data/set', { run: 'r', runsDir: '/runs', levelWeights: '3=10' })).toThrow(/"3=10" is not kernel:weight/);
+    expect(() => trainParamsFrom('/data/set', { run: 'r', runsDir: '/runs', levelWeights: '3=10' })).toThrow(/level weights: "3=10" is not kernel:weight/);
     expect(() => trainParams.parse(trainParamsFrom('/data/set', { run: 'r', runsDir: '/runs', levelWeights: '3:-1' }))).toThrow(/levelWeights/);
   });
 

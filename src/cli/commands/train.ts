@@ -2,6 +2,7 @@ import path from 'node:path';
 import type { Command } from 'commander';
 import type { EventMessage, EventPayload, JobParamsInput, JobResult } from '../../shared/contract';
 import { runJob } from '../run-job';
+import { parseLevelWeights } from '../../shared/level-weights';
 import { modelParam } from './deblur';
 
 /**
@@ -89,17 +90,6 @@ export function trainParamsFrom(preparedSet: string, opts: TrainOptions): JobPar
   };
   // Unset options take the contract's defaults.
   return Object.fromEntries(Object.entries(params).filter(([, v]) => v !== undefined)) as JobParamsInput<'train'>;
-}
-
-/** "3:10,7:2" → {"3": 10, "7": 2}; the contract checks the kernels and weights. */
-export function parseLevelWeights(text: string): Record<string, number> {
-  return Object.fromEntries(
-    text.split(',').map((pair) => {
-      const [kernel, weight, ...rest] = pair.split(':').map((v) => v.trim());
-      if (!kernel || !weight || rest.length > 0) throw new Error(`--level-weights: "${pair}" is not kernel:weight (e.g. 3:10)`);
-      return [kernel, Number(weight)];
-    }),
-  );
 }
 
 /** One line per validation under the progress bar: PSNR/SSIM against the identity baseline. */
