@@ -23,12 +23,15 @@ async function main(): Promise<void> {
   if (path.resolve(evaluation.meta.model.dir) !== path.resolve(source.dir)) {
     throw new Error(`${evalJson} scores ${evaluation.meta.model.dir}, not ${source.dir}: evaluate the checkpoint being installed`);
   }
-  const gains = evaluation.summary.levels
-    .filter((l) => l.kernel !== null && l.gainOverIdentityDb !== null)
+  const levels = evaluation.summary.levels.filter((l) => l.kernel !== null && l.gainOverIdentityDb !== null);
+  const gains = levels
+    .filter((l) => l.kernel !== 3)
     .map((l) => `${l.gainOverIdentityDb! >= 0 ? '+' : '−'}${Math.abs(l.gainOverIdentityDb!).toFixed(2)} dB at ${SIGMA_LABEL[l.kernel as number] ?? l.level}`)
     .reverse();
+  const nearlySharp = levels.find((l) => l.kernel === 3);
+  const kept = nearlySharp?.model.psnr.meanDb == null ? '' : `; nearly sharp (σ 0.3) inputs stay at ${nearlySharp.model.psnr.meanDb.toFixed(1)} dB`;
   const photos = new Set(evaluation.images.map((i) => i.name)).size;
-  const summary = `Trained on Debian mate-backgrounds photos only. PSNR over the blurred input on ${photos} held-out photos: ${gains.join(', ')}.`;
+  const summary = `Trained on Debian mate-backgrounds photos only. PSNR over the blurred input on ${photos} held-out photos: ${gains.join(', ')}${kept}.`;
 
   await selectRuntime();
   const model = await loadModel(source.dir);
