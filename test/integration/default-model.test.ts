@@ -14,9 +14,10 @@ import { fixturePath, readPngRaw } from '../helpers/fixtures';
  */
 const bin = path.resolve('bin/deblur-studio.mjs');
 const FRAMES = ['dune-640x360.resize-448x256', 'ladybird-300x170.resize-448x256'];
+// The shipped model gains 1.3–4.3 dB on these frames (MODEL_CARD.md); 1 dB is a floor a broken model cannot pass.
 const LEVELS = [
   { blur: 'gauss-k11-s1.6', minGainDb: 1 },
-  { blur: 'gauss-k7-s1.0', minGainDb: 0.5 },
+  { blur: 'gauss-k7-s1.0', minGainDb: 1 },
 ];
 
 describe('the built-in default model', () => {
@@ -48,7 +49,7 @@ describe('the built-in default model', () => {
       for (const { blur, minGainDb } of LEVELS) {
         const blurred = await readPngRaw(path.join(work, 'in', `${frame}.${blur}.png`), 3);
         const restored = await readPngRaw(path.join(out, `${frame}.${blur}.png`), 3);
-        expect(psnr(restored, sharp), `${frame} ${blur}`).toBeGreaterThan(psnr(blurred, sharp) + minGainDb);
+        expect(psnr(restored, sharp) - psnr(blurred, sharp), `${frame} ${blur}: gain in dB`).toBeGreaterThan(minGainDb);
       }
       // σ 0.3 is almost no blur: the model must leave it as it is, or at least at 50 dB from the sharp frame
       const nearlySharp = await readPngRaw(path.join(work, 'in', `${frame}.gauss-k3-s0.3.png`), 3);
