@@ -15,7 +15,7 @@ const file = process.argv[2];
 if (!file) throw new Error('usage: results-table.ts <eval.json>');
 const e = parseEval(readFileSync(file, 'utf8'), file);
 const db = (v: number | null | undefined) => (v == null ? '—' : `${v.toFixed(2)} dB`);
-const pair = (m: { psnr: { meanDb: number | null }; ssim: number | null }) => `${db(m.psnr.meanDb)} / ${m.ssim?.toFixed(4) ?? '—'}`;
+const pair = (m: { psnr: { meanDb: number | null }; ssim: number | null } | null) => (m ? `${db(m.psnr.meanDb)} / ${m.ssim?.toFixed(4) ?? '—'}` : '—');
 
 const lines = [
   '| blur | photos | model PSNR / SSIM | blurred input | Wiener (told the kernel) | gain over input | target | met |',
@@ -34,7 +34,7 @@ lines.push('', 'Per photo (model / blurred input / Wiener, PSNR):', '', '| photo
 for (const name of [...new Set(e.images.map((i) => i.name))].sort()) {
   const cells = [...e.summary.levels].reverse().map((l) => {
     const i = e.images.find((x) => x.name === name && x.level === l.level);
-    return i ? `${i.model.psnr?.toFixed(2)} / ${i.identity.psnr?.toFixed(2)} / ${i.wiener.psnr?.toFixed(2)}` : '—';
+    return i ? `${i.model.psnr?.toFixed(2)} / ${i.identity.psnr?.toFixed(2)} / ${i.wiener?.psnr?.toFixed(2) ?? '—'}` : '—';
   });
   lines.push(`| ${name} | ${cells.join(' | ')} |`);
 }

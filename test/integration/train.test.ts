@@ -144,6 +144,8 @@ describe('training resunet small for real', () => {
     );
     await expect(runTraining(params('odd', { patch: 36 }), createTestContext())).rejects.toThrow(/multiples of 8; patch 36 is not one \(try 40\)/);
     await expect(runTraining(params('huge', { patch: 128 }), createTestContext())).rejects.toThrow(/patch 128 is larger than the data set's 64×64 images/);
+    await expect(runTraining(params('weights', { levelWeights: { '5': 2 } }), createTestContext())).rejects.toThrow(/level weights name blur level 5, which the data set does not have/);
+    await expect(runTraining(params('from-nowhere', { init: path.join(dir, 'no-model') }), createTestContext())).rejects.toThrow(/model folder .*no-model does not exist/);
     await expect(resumeTraining({ runDir: tiles }, createTestContext())).rejects.toThrow(`${tiles} is not a training run folder (no config.json)`);
     await expect(readHistory(tiles)).rejects.toThrow(/is not a training run folder/);
     expect(await listRuns(path.join(dir, 'no-such-folder'))).toEqual([]);

@@ -46,6 +46,7 @@ export async function runTraining(params: JobParams<'train'>, ctx: TrainContext,
   const runtime = await selectRuntime();
   const manifest = await readCompleteManifest(params.dataset);
   assertFrameFits(params.patch, manifest, preset.inputConstraint, params.model);
+  assertLevelWeightsFit(params.levelWeights, manifest);
 
   const loader = await trainLoader(params);
   try {
@@ -186,6 +187,13 @@ function assertFrameFits(patch: number | null, m: DatasetManifest, c: InputConst
   const k = c.multipleOf ?? 1;
   const fits = c.fixed ? width === c.fixed.width && height === c.fixed.height : width % k === 0 && height % k === 0;
   if (!fits) throw new Error(`${model} takes ${describeInputConstraint(c)}; the data set's images are ${width}×${height}: choose a patch size or prepare the set at a size it takes`);
+}
+
+function assertLevelWeightsFit(weights: Record<string, number> | null, m: DatasetManifest): void {
+  const unknown = Object.keys(weights ?? {}).filter((k) => !m.settings.levels.includes(Number(k)));
+  if (unknown.length > 0) {
+    throw new Error(`level weights name blur level ${unknown.join(', ')}, which the data set does not have (it has ${m.settings.levels.join(', ')})`);
+  }
 }
 
 function patchText(patch: number | null): string {
