@@ -10,12 +10,13 @@
  * Every case runs in its own process so its peak RSS (getrusage maxrss) is its own; the report is printed
  * and written to docs/benchmarks/infer.md.
  */
-import { execFileSync, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
+import { machine, median } from './lib';
 
 const root = path.resolve(import.meta.dirname, '..');
 const { values: args } = parseArgs({
@@ -53,11 +54,6 @@ const CASES = {
 } as const;
 type CaseName = keyof typeof CASES;
 
-const median = (xs: number[]): number => {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = Math.floor(s.length / 2);
-  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
-};
 const cpuMs = (u: NodeJS.CpuUsage) => (u.user + u.system) / 1000;
 
 /** Child: one case, one JSON line on stdout. */
@@ -154,17 +150,6 @@ function runTorch(threads: number): { results: TorchResult[]; note: string | nul
   });
   if (r.status !== 0) return { results: [], note: `not run: ${(r.stderr || '').trim().split('\n').pop() ?? 'failed'} (install with apt-get install -y python3-torch)` };
   return { results: r.stdout.trim().split('\n').map((l) => JSON.parse(l) as TorchResult), note: null };
-}
-
-function machine(): string {
-  const cpu = os.cpus()[0]?.model ?? 'unknown CPU';
-  let distro = os.type();
-  try {
-    distro = execFileSync('sh', ['-c', '. /etc/os-release && echo "$PRETTY_NAME"'], { encoding: 'utf8' }).trim() || distro;
-  } catch {
-    /* keep os.type() */
-  }
-  return `${cpu}, ${os.availableParallelism()} cores, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB RAM, ${distro}, Node ${process.version}`;
 }
 
 async function main(): Promise<void> {

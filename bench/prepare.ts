@@ -21,6 +21,7 @@ import { gaussianBlurOpenCV } from '../src/engine/image/gaussian';
 import type { RawImage } from '../src/engine/image/raw-image';
 import { resizeLinearOpenCV } from '../src/engine/image/resize';
 import { createTestContext } from '../src/engine/jobs/job-context';
+import { machine, median, PYTHON } from './lib';
 
 const root = path.resolve(import.meta.dirname, '..');
 const { values: args } = parseArgs({
@@ -34,7 +35,6 @@ const N = Number(args.images);
 const PNG_LEVEL = Number(args['png-level']);
 const W = 1280;
 const H = 720;
-const PYTHON = '/usr/bin/python3';
 
 /** A deterministic REDS-sized frame: gradients + texture + noise (compresses like a photo, not like a flat image). */
 function frame(seed: number): Buffer {
@@ -70,10 +70,6 @@ async function makeFrames(dir: string): Promise<void> {
   writeFileSync(path.join(dir, `done-${N}`), '');
 }
 
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)] as number;
-}
 
 /** CPU milliseconds (all threads of the process) of one call, so other processes' load does not count. */
 async function cpuMs(f: () => unknown): Promise<number> {
@@ -162,8 +158,8 @@ const date = new Date().toISOString().slice(0, 10);
 const lines = [
   '## Data preparation (prepare)',
   '',
-  `Measured ${date} on ${cpus.length} × ${cpus[0]?.model ?? 'unknown CPU'}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB RAM, ${os.platform()} ${os.release()}; ` +
-    `Node ${process.version}, sharp ${sharp.versions.sharp}${py ? `, Python OpenCV ${py.opencv} (${py.threads} threads)` : ''}. ` +
+  `Measured ${date} on ${machine()}; ` +
+    `sharp ${sharp.versions.sharp}${py ? `, Python OpenCV ${py.opencv} (${py.threads} threads)` : ''}. ` +
     `Load average at the start: ${load.toFixed(1)}${load > cpus.length * 0.5 ? ' (a busy machine: wall-clock numbers are pessimistic; CPU seconds are steadier)' : ''}.`,
   '',
   `Workload: ${N} generated ${W}×${H} RGB PNG frames → decode → resize to 448×256 (INTER_LINEAR) → Gaussian blur 3×3 σ0.3, 7×7 σ1.0, 11×11 σ1.6 → 4 PNG files (zlib level ${PNG_LEVEL}) per frame. ` +

@@ -9,11 +9,12 @@
  * printed and written between the markers of docs/benchmarks/train-step.md. The cpu backend takes
  * ~20 minutes per step on 2 cores: --no-cpu skips it.
  */
-import { execFileSync, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
+import { machine, median } from './lib';
 
 interface StepResult {
   label: string;
@@ -41,11 +42,6 @@ const { values: args } = parseArgs({
   },
 });
 
-const median = (xs: number[]): number => {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = Math.floor(s.length / 2);
-  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
-};
 
 /** Child: measures one backend configuration and prints one JSON line. */
 async function runChild(label: string): Promise<void> {
@@ -137,17 +133,6 @@ function runTorch(): StepResult | string {
     label: `pytorch ${j.version}`, backend: 'pytorch-cpu', threads: j.threads, simd: null,
     msPerStep: j.msPerStep, minMs: j.minMs, steps: j.steps, cpuMsPerStep: j.cpuMsPerStep,
   };
-}
-
-function machine(): string {
-  const cpus = os.cpus();
-  let model = cpus[0]?.model ?? 'unknown CPU';
-  try {
-    model = execFileSync('lscpu', { encoding: 'utf8' }).match(/Model name:\s*(.+)/)?.[1]?.trim() ?? model;
-  } catch {
-    // lscpu is optional
-  }
-  return `${cpus.length} cores (${model}), ${Math.round(os.totalmem() / 2 ** 30)} GiB, ${process.platform} ${process.arch}, Node ${process.version}`;
 }
 
 function writeDoc(section: string): void {
