@@ -11,9 +11,8 @@ import path from 'node:path';
 import { parseEval } from '../../src/engine/evaluate/eval-schema';
 import { resolveModelSource } from '../../src/engine/infer/model-source';
 import { loadModel, readModelMetadata, saveModel } from '../../src/engine/models/io';
+import { fmtGain } from '../../src/engine/report/format';
 import { selectRuntime } from '../../src/engine/runtime/select';
-
-const SIGMA_LABEL: Record<number, string> = { 3: 'σ 0.3', 7: 'σ 1.0', 11: 'σ 1.6' };
 
 async function main(): Promise<void> {
   const [modelDir, evalJson, target = path.resolve('resources', 'models', 'default')] = process.argv.slice(2);
@@ -26,7 +25,7 @@ async function main(): Promise<void> {
   const levels = evaluation.summary.levels.filter((l) => l.kernel !== null && l.gainOverIdentityDb !== null);
   const gains = levels
     .filter((l) => l.kernel !== 3)
-    .map((l) => `${l.gainOverIdentityDb! >= 0 ? '+' : '−'}${Math.abs(l.gainOverIdentityDb!).toFixed(2)} dB at ${SIGMA_LABEL[l.kernel as number] ?? l.level}`)
+    .map((l) => `${fmtGain(l.gainOverIdentityDb)} dB at ${l.sigma === null ? l.level : `σ ${l.sigma.toFixed(1)}`}`)
     .reverse();
   const nearlySharp = levels.find((l) => l.kernel === 3);
   const kept = nearlySharp?.model.psnr.meanDb == null ? '' : `; nearly sharp (σ 0.3) inputs stay at ${nearlySharp.model.psnr.meanDb.toFixed(1)} dB`;
