@@ -1,6 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
+import { describeFsError } from './errors';
+import { writeSeam } from './write-seam';
 
 /**
  * Crash-safe writes: data goes to a temp file next to the target and is renamed over it, so a
@@ -37,7 +39,7 @@ export async function writeFileAtomic(finalPath: string, data: string | Uint8Arr
   try {
     const handle = await fs.open(tmp, 'wx');
     try {
-      await handle.writeFile(data);
+      await writeSeam.write(handle, data);
       if (durable) await handle.sync();
     } finally {
       await handle.close();
@@ -45,7 +47,7 @@ export async function writeFileAtomic(finalPath: string, data: string | Uint8Arr
     await fs.rename(tmp, finalPath);
   } catch (err) {
     await fs.rm(tmp, { force: true }).catch(() => undefined);
-    throw err;
+    throw describeFsError(err, finalPath, 'write');
   }
   if (durable) await syncDir(path.dirname(finalPath));
 }

@@ -1,6 +1,7 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { recoverReplacedDir, replaceDirAtomic, tempPathFor, TEMP_MARKER } from '../fs/atomic';
+import { describeFsError } from '../fs/errors';
 import { loadModel, saveModel, type ModelMetadata } from '../models/io';
 import type * as tf from '../models/tf';
 import { readAdamState, writeAdamState, type AdamState } from './optimizer-state';
@@ -49,7 +50,7 @@ export async function saveCheckpoint(
     await replaceDirAtomic(tmp, finalDir);
   } catch (err) {
     await fs.rm(tmp, { recursive: true, force: true }).catch(() => undefined);
-    throw err;
+    throw describeFsError(err, finalDir, `write the ${kind} checkpoint`);
   }
   return finalDir;
 }
@@ -76,7 +77,7 @@ export async function copyCheckpoint(runDir: string, from: CheckpointKind, to: C
     await replaceDirAtomic(tmp, finalDir);
   } catch (err) {
     await fs.rm(tmp, { recursive: true, force: true }).catch(() => undefined);
-    throw err;
+    throw describeFsError(err, finalDir, `write the ${to} checkpoint`);
   }
   return finalDir;
 }

@@ -3,6 +3,7 @@ import path from 'node:path';
 import { z } from 'zod';
 import { trainParams, type JobParams } from '../../shared/contract';
 import { writeFileAtomic } from '../fs/atomic';
+import { acquireFolderLock, describeHolder } from '../fs/lock';
 import { HISTORY_FILE } from './history';
 
 /**
@@ -11,8 +12,10 @@ import { HISTORY_FILE } from './history';
  *   history.jsonl         the chart events (history.ts)
  *   checkpoints/last/     the latest state (model + optimizer + schedule + counters)
  *   checkpoints/best/     the state with the best validation PSNR so far
+ *   .train.lock           held while a train or resume job writes the run (one writer per run)
  */
 export const CONFIG_FILE = 'config.json';
+export const RUN_LOCK_FILE = '.train.lock';
 export const CHECKPOINTS_DIR = 'checkpoints';
 export type CheckpointKind = 'last' | 'best';
 
@@ -65,6 +68,20 @@ export async function readRunConfig(runDir: string): Promise<RunConfig> {
     throw new Error(`${file} is not a run config of this app${issue ? ` (${issue.path.join('.')}: ${issue.message})` : ''}`);
   }
   return parsed.data;
+}
+
+/**
+ * Makes sure only one training writes `runDir` (which must exist): a second train or resume of the
+ * same run, in this process or another, is refused with the run and the pid that trains it. A lock
+ * left by a killed training is taken over.
+ */
+export function lockRunDir(runDir: string, run: string): Promise<() => Promise<void>> {
+  return acquireFolderLock(runDir, {
+    file: RUN_LOCK_FILE,
+    refusal: (holder, file) =>
+      `the run "${run}" in ${runDir} is being trained right now by another job (${describeHolder(holder)}); ` +
+      `wait for it to finish or stop it, or choose another run name (if that job is known to be gone, delete ${file})`,
+  });
 }
 
 export async function pathExists(p: string): Promise<boolean> {

@@ -8,6 +8,7 @@ import { ModelTooLargeError } from '../models/errors';
 import { describeInputConstraint, type InputConstraint } from '../models/input-constraint';
 import { assertTrainable, buildModel, getPresetInfo, MAX_PARAMS } from '../models/registry';
 import type * as tf from '../models/tf';
+import { withFsContext } from '../fs/errors';
 import { selectRuntime } from '../runtime/select';
 import { Adam, trainableWeightsOf } from './adam';
 import { loadCheckpoint, recoverCheckpoints, type CheckpointState } from './checkpoint';
@@ -16,7 +17,7 @@ import { loadInitialWeights } from './init-weights';
 import { lossFunction } from './losses';
 import { restoreAdam } from './optimizer-state';
 import { withSeededRandom } from './seeded-init';
-import { pathExists, readRunConfig, runPaths, writeRunConfig, type RunConfig } from './run-dir';
+import { lockRunDir, pathExists, readRunConfig, RUN_LOCK_FILE, runPaths, writeRunConfig, type RunConfig } from './run-dir';
 import { createSchedule, scheduleFromState, type LrSchedule } from './schedules';
 import { TrainStream } from './train-stream';
 import { runTrainingSession, type TrainContext, type TrainingHooks } from './training-loop';
@@ -28,6 +29,19 @@ import { loadValidationSet } from './validation';
  */
 export async function runTraining(params: JobParams<'train'>, ctx: TrainContext, hooks: TrainingHooks = {}): Promise<JobResult<'train'>> {
   const runDir = path.join(params.runsDir, params.run);
+  const existed = await pathExists(runDir);
+  await withFsContext(runDir, 'create the run folder', () => fs.mkdir(runDir, { recursive: true }));
+  const release = await lockRunDir(runDir, params.run);
+  try {
+    return await startTraining(params, runDir, ctx, hooks);
+  } finally {
+    await release();
+    // A run refused or failed before its config was written leaves no empty folder behind.
+    if (!existed) await fs.rmdir(runDir).catch(() => undefined);
+  }
+}
+
+async function startTraining(params: JobParams<'train'>, runDir: string, ctx: TrainContext, hooks: TrainingHooks): Promise<JobResult<'train'>> {
   const paths = runPaths(runDir);
   if (await pathExists(paths.config)) {
     await recoverCheckpoints(runDir);
@@ -37,7 +51,7 @@ export async function runTraining(params: JobParams<'train'>, ctx: TrainContext,
     // It ended before its first checkpoint: nothing to resume, so it starts over.
     ctx.log('info', `the run "${params.run}" never saved a checkpoint: starting it over`);
     await fs.rm(paths.history, { force: true });
-  } else if ((await fs.readdir(runDir).catch(() => [])).length > 0) {
+  } else if ((await fs.readdir(runDir).catch(() => [])).some((e) => e !== RUN_LOCK_FILE)) {
     throw new Error(`the folder ${runDir} exists and is not empty, but holds no training run; choose another run name`);
   }
   const preset = getPresetInfo(params.model, params.preset);
@@ -83,7 +97,6 @@ export async function runTraining(params: JobParams<'train'>, ctx: TrainContext,
     return await withModel(withSeededRandom(params.seed, () => buildModel(params.model, params.preset)), null, async (model, adam) => {
       assertTrainable(model);
       if (params.init) ctx.log('info', `starting from the weights of ${await loadInitialWeights(params.init, model)}`);
-      await fs.mkdir(runDir, { recursive: true });
       await writeRunConfig(runDir, config);
       ctx.log(
         'info',
@@ -104,6 +117,15 @@ export async function runTraining(params: JobParams<'train'>, ctx: TrainContext,
 export async function resumeTraining(params: JobParams<'resume'>, ctx: TrainContext, hooks: TrainingHooks = {}): Promise<JobResult<'train'>> {
   const { runDir } = params;
   const config = await readRunConfig(runDir);
+  const release = await lockRunDir(runDir, config.params.run);
+  try {
+    return await continueTraining(runDir, config, ctx, hooks);
+  } finally {
+    await release();
+  }
+}
+
+async function continueTraining(runDir: string, config: RunConfig, ctx: TrainContext, hooks: TrainingHooks): Promise<JobResult<'train'>> {
   const p = config.params;
   await recoverCheckpoints(runDir);
   if (!(await pathExists(runPaths(runDir).checkpoint('last')))) {
