@@ -2,7 +2,7 @@
  * Engine process entry point. Started by a supervisor (src/host/supervisor.ts) as a child process; everything
  * heavy (TF.js, sharp, training) runs here, never in the Electron main process or the renderer.
  */
-import { classify, parseRequest, toErrorShape, type EventName, type EventPayload, type Reply } from '../../shared/contract';
+import { answerRequest, classify, parseParams, type EventName, type EventPayload } from '../../shared/contract';
 import { EngineService } from '../service';
 import { connectToParent } from './parent-port';
 
@@ -13,18 +13,8 @@ const service = new EngineService(emit);
 
 port.onMessage((raw) => {
   if (classify(raw) !== 'request') return; // the contract has no other message a parent sends
-  const id = typeof (raw as { id?: unknown }).id === 'string' ? (raw as { id: string }).id : 'invalid';
-  let request;
-  try {
-    request = parseRequest(raw);
-  } catch (err) {
-    port.send({ kind: 'reply', id, ok: false, error: toErrorShape(err) } satisfies Reply);
-    return;
-  }
-  service
-    .handle(request.method, request.params)
-    .then((result) => port.send({ kind: 'reply', id: request.id, ok: true, result } satisfies Reply))
-    .catch((err: unknown) => port.send({ kind: 'reply', id: request.id, ok: false, error: toErrorShape(err) } satisfies Reply));
+  // answerRequest checks the envelope and keeps the request's id on every reply; params are validated again here
+  void answerRequest(raw, (method, params) => service.handle(method, parseParams(method, params))).then((reply) => port.send(reply));
 });
 
 port.onDisconnect(() => {

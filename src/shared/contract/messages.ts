@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ContractError, zodToContractError, type ErrorShape } from './errors';
+import { ContractError, toErrorShape, zodToContractError, type ErrorShape } from './errors';
 import { events, eventName, type EventName, type EventPayload } from './events';
 import { methods, methodName, type MethodName, type MethodParams } from './queries';
 
@@ -47,6 +47,40 @@ export function parseRequest(raw: unknown): Request {
   const env = requestEnvelope.safeParse(raw);
   if (!env.success) throw zodToContractError(env.error, '');
   return { ...env.data, params: parseParams(env.data.method, env.data.params) } as Request;
+}
+
+/** The id a reply carries when the request had none that could be read (such a reply cannot be matched). */
+export const UNREADABLE_ID = 'invalid';
+
+/**
+ * The request's id, read before (and whatever the outcome of) full validation, so that every reply to a
+ * request with a well-formed id carries that id, even when its method, kind or params are wrong.
+ */
+export function readRequestId(raw: unknown): string | null {
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return null;
+  const parsed = id.safeParse((raw as { id?: unknown }).id);
+  return parsed.success ? parsed.data : null;
+}
+
+/**
+ * The one way a door answers a request message (browser host, engine process): validates the envelope, hands
+ * method and params to `handle` (which validates the params), and turns the outcome into a reply that always
+ * carries the request's readable id. Never throws.
+ */
+export async function answerRequest(raw: unknown, handle: (method: MethodName, params: unknown) => Promise<unknown>): Promise<Reply> {
+  const requestId = readRequestId(raw) ?? UNREADABLE_ID;
+  try {
+    const env = requestEnvelope.safeParse(raw);
+    if (!env.success) {
+      // an unknown method gets the same one-line error as in Electron IPC, not zod's list of every method
+      const method = (raw as { method?: unknown } | null)?.method;
+      if (env.error.issues.some((i) => i.path[0] === 'method')) parseMethodName(method);
+      throw zodToContractError(env.error, '');
+    }
+    return { kind: 'reply', id: requestId, ok: true, result: await handle(env.data.method, env.data.params) };
+  } catch (err) {
+    return { kind: 'reply', id: requestId, ok: false, error: toErrorShape(err) };
+  }
 }
 
 export function parseReply(raw: unknown): Reply {
