@@ -1,9 +1,9 @@
 /** Which TF.js backend runs the engine, and why the ones tried before it did not. */
 
 /** The backends selectRuntime knows, fastest first. */
-export type BackendName = 'tensorflow-gpu' | 'tensorflow' | 'wasm' | 'cpu';
+export type BackendName = 'tensorflow-gpu' | 'tensorflow' | 'webgpu' | 'wasm' | 'cpu';
 
-export const BACKEND_ORDER: readonly BackendName[] = ['tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'];
+export const BACKEND_ORDER: readonly BackendName[] = ['tensorflow-gpu', 'tensorflow', 'webgpu', 'wasm', 'cpu'];
 
 export interface BackendAttempt {
   backend: string;
@@ -18,7 +18,7 @@ export interface RuntimeReport {
   backend: BackendName;
   /** Version of the tfjs-core instance the engine uses. */
   tfjsVersion: string;
-  /** Threads the backend computes with (wasm: XNNPACK thread-pool size; native: cores; cpu: 1). */
+  /** Threads the backend computes with (wasm: XNNPACK thread-pool size; native: cores; webgpu, cpu: 1). */
   threads: number;
   /** WebAssembly SIMD in use; null for backends that are not wasm. */
   simd: boolean | null;

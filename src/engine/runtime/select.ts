@@ -1,16 +1,19 @@
 /**
- * Picks the fastest TF.js backend that works here — tfjs-node-gpu, tfjs-node, wasm, cpu, in that
- * order — activates it in the engine's one tfjs-core instance (./tf) and reports what happened.
+ * Picks the fastest TF.js backend that works here — tfjs-node-gpu, tfjs-node, webgpu, wasm, cpu, in
+ * that order — activates it in the engine's one tfjs-core instance (./tf) and reports what happened.
  * DEBLUR_BACKEND (or opts.force) forces one backend; if it cannot run, that is an error, never a
- * silent fallback. DEBLUR_WASM_THREADS (or opts.threads) sets the wasm thread count.
+ * silent fallback. webgpu is picked on its own only on a hardware adapter (a software rasterizer is
+ * slower than wasm); forcing it runs it on any adapter. DEBLUR_WASM_THREADS (or opts.threads) sets the wasm thread count.
  *
- * Idempotent: the first call selects; later calls return the same report without re-initialising.
+ * Idempotent: the first call selects; later calls return the same report without re-initialising,
+ * except after the webgpu device was lost: then the next call selects again (a new device).
  */
 import os from 'node:os';
 import { activateCpu } from './backends/cpu';
 import { describeError } from './backends/describe-error';
 import { activateNative, BackendUnavailable } from './backends/native';
 import { activateWasm } from './backends/wasm';
+import { activateWebGpu, webGpuDeviceLost } from './backends/webgpu';
 import type { BackendAttempt, BackendName, RuntimeReport } from './report';
 import { BACKEND_ORDER } from './report';
 import { getBackend, version_core } from './tf';
@@ -65,12 +68,16 @@ interface Activated {
   notes: string[];
 }
 
-async function activate(name: BackendName, wasmThreads: number): Promise<Activated> {
+async function activate(name: BackendName, wasmThreads: number, forced: boolean): Promise<Activated> {
   switch (name) {
     case 'tensorflow-gpu':
     case 'tensorflow':
       await activateNative(name);
       return { threads: os.availableParallelism(), simd: null, notes: [] };
+    case 'webgpu': {
+      const gpu = await activateWebGpu({ allowSoftware: forced });
+      return { threads: 1, simd: null, notes: gpu.notes };
+    }
     case 'wasm': {
       const wasm = await activateWasm(wasmThreads);
       return { threads: wasm.threads, simd: wasm.simd, notes: wasm.notes };
@@ -93,7 +100,7 @@ async function select(opts: SelectRuntimeOptions): Promise<RuntimeReport> {
   for (const name of candidates) {
     const t0 = performance.now();
     try {
-      const got = await activate(name, wasmThreads);
+      const got = await activate(name, wasmThreads, forced != null);
       const ms = Math.round(performance.now() - t0);
       attempts.push({ backend: name, ok: true, reason: got.notes.length > 0 ? got.notes.join('; ') : null, ms });
       if (getBackend() !== name.replace('tensorflow-gpu', 'tensorflow')) {
@@ -127,20 +134,32 @@ async function select(opts: SelectRuntimeOptions): Promise<RuntimeReport> {
 
 let selection: Promise<RuntimeReport> | null = null;
 let selectionForced: BackendName | null | undefined;
+let selectionOpts: SelectRuntimeOptions = {};
+
+function startSelection(opts: SelectRuntimeOptions): void {
+  selectionOpts = opts;
+  selection = select(opts);
+  selection.catch(() => {
+    selection = null; // a failed selection (e.g. a bad DEBLUR_BACKEND) may be retried
+  });
+}
 
 /**
  * Selects and activates the backend once per process. A later call that forces a different
  * backend than the one running is an error (the engine cannot switch under running jobs).
  */
 export async function selectRuntime(opts: SelectRuntimeOptions = {}): Promise<RuntimeReport> {
+  const settled = selection;
+  if (settled != null && webGpuDeviceLost() != null) {
+    const running = await settled.catch(() => null);
+    // The job that saw the loss has failed; this one gets a new device (once, however many jobs ask).
+    if (selection === settled && running?.backend === 'webgpu') startSelection(selectionOpts);
+  }
   if (selection == null) {
     selectionForced = opts.force;
-    selection = select(opts);
-    selection.catch(() => {
-      selection = null; // a failed selection (e.g. a bad DEBLUR_BACKEND) may be retried
-    });
+    startSelection(opts);
   }
-  const report = await selection;
+  const report = await selection!;
   if (opts.force != null && opts.force !== selectionForced && opts.force !== report.backend) {
     throw new RuntimeSelectionError(
       `the runtime is already selected (${report.backend}); cannot switch to '${opts.force}' in this process`,

@@ -35,5 +35,5 @@ export const BLUR_LEVELS = { 3: 0.3, 7: 1.0, 11: 1.6 } as const;
 export const blurKernel = z.union([z.literal(3), z.literal(7), z.literal(11)]);
 export type BlurKernel = z.infer<typeof blurKernel>;
 
-export const backendName = z.enum(['tensorflow-gpu', 'tensorflow', 'wasm', 'cpu']);
+export const backendName = z.enum(['tensorflow-gpu', 'tensorflow', 'webgpu', 'wasm', 'cpu']);
 export type BackendName = z.infer<typeof backendName>;

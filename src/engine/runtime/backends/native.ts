@@ -20,6 +20,24 @@ const PACKAGES: Record<NativeBackend, string> = {
 
 export class BackendUnavailable extends Error {}
 
+/** libtensorflow that tfjs-node 4.22's install step (scripts/install.js) downloads. */
+export const LIBTENSORFLOW_VERSION = '2.9.1';
+
+/**
+ * Why a native backend is absent. Upstream's download (storage.googleapis.com) answers 403 since
+ * August 2026 (tensorflow/tfjs#8742), so npm drops the optional package; tfjs-node's install script
+ * reads a mirror's base URL from TFJS_NODE_CDN_STORAGE (checked in its scripts/install.js).
+ */
+export function notInstalledReason(name: NativeBackend): string {
+  const pkg = PACKAGES[name];
+  const lib = name === 'tensorflow-gpu' ? 'libtensorflow-gpu' : 'libtensorflow';
+  return (
+    `module not installed (${pkg}): its install step could not download ${lib} ${LIBTENSORFLOW_VERSION} — upstream's ` +
+    'download is gone (storage.googleapis.com answers 403 since August 2026, tensorflow/tfjs issue #8742). With a mirror ' +
+    `of it: TFJS_NODE_CDN_STORAGE=https://your-mirror/ npm install ${pkg}`
+  );
+}
+
 function isInstalled(pkg: string): boolean {
   try {
     require.resolve(pkg);
@@ -33,9 +51,7 @@ function isInstalled(pkg: string): boolean {
 export async function activateNative(name: NativeBackend): Promise<void> {
   const pkg = PACKAGES[name];
   if (!isInstalled(pkg)) {
-    throw new BackendUnavailable(
-      `module not installed (${pkg}): its install step downloads libtensorflow, which failed or was skipped on this machine`,
-    );
+    throw new BackendUnavailable(notInstalledReason(name));
   }
   try {
     require(pkg);
