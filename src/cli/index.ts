@@ -8,13 +8,23 @@ import { registerDeblurCommand } from './commands/deblur';
 import { registerEvalCommand } from './commands/eval';
 import { registerReportCommand } from './commands/report';
 import { appVersion } from '../shared/app-version';
+import { CancelledByUserError, EXIT_CANCELLED, wasCancelledByUser } from './run-job';
+
+/** Exit statuses every command keeps to (scripts and CI rely on them). */
+export const EXIT_CODES_HELP = `
+Exit status:
+  0    everything asked for was done
+  1    error: nothing (more) was done; the message says what to fix
+  3    partial: some inputs were skipped (deblur, eval, report list them)
+  ${EXIT_CANCELLED}  cancelled with Ctrl-C (a training saves a checkpoint first: continue with train --resume)`;
 
 /** `deblur-studio`: the headless front door. Every command drives the same engine process as the app. */
 export function buildProgram(): Command {
   const program = new Command('deblur-studio')
     .description('Train and use image-deblurring networks from the command line')
     .version(appVersion)
-    .showHelpAfterError();
+    .showHelpAfterError()
+    .addHelpText('after', EXIT_CODES_HELP);
   program.command('info').description('show which TensorFlow.js runtime runs here and why the others do not').option('--json', 'print JSON').action(infoCommand);
   program
     .command('selftest')
@@ -41,8 +51,14 @@ export async function main(argv = process.argv): Promise<void> {
   const program = buildProgram().exitOverride();
   try {
     await program.parseAsync(argv);
+    // A stopped training ends normally after saving; it still reports that the user cancelled it.
+    if (wasCancelledByUser()) process.exitCode = EXIT_CANCELLED;
   } catch (err) {
     if (err instanceof CommanderError) process.exit(err.exitCode);
+    if (err instanceof CancelledByUserError) {
+      process.stderr.write('deblur-studio: cancelled\n');
+      process.exit(EXIT_CANCELLED);
+    }
     process.stderr.write(`deblur-studio: ${(err as Error).message}\n`);
     process.exit(1);
   }

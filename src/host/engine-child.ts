@@ -21,7 +21,12 @@ export interface ForkOptions {
 export function forkEngine({ entry, env }: ForkOptions): EngineChild {
   // tsx is resolved from this module, not from the working directory, so the CLI works from any folder.
   const execArgv = entry.endsWith('.ts') ? ['--import', import.meta.resolve('tsx')] : [];
-  const child = fork(entry, [], { execArgv, env: { ...process.env, ...env }, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  // Own process group on POSIX: a terminal's Ctrl-C signals the whole foreground group, and the engine must
+  // outlive that SIGINT long enough to save (the host cancels the job and stops the engine when done).
+  // It still cannot outlive its host: it exits when the IPC channel closes (process/entry.ts), and the
+  // supervisor kills it on exit.
+  const detached = process.platform !== 'win32';
+  const child = fork(entry, [], { execArgv, env: { ...process.env, ...env }, stdio: ['ignore', 'inherit', 'inherit', 'ipc'], detached });
   return {
     get pid() {
       return child.pid ?? null;
