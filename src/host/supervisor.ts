@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import {
   ContractError,
   classify,
+  jobType,
   methods,
   parseEvent,
   parseReply,
@@ -145,13 +146,14 @@ export class EngineSupervisor {
         if (!p) return;
         this.pending.delete(reply.id);
         if (reply.ok) p.resolve(reply.result);
-        else p.reject(ContractError.from(reply.error as never));
+        else p.reject(ContractError.from(reply.error));
       } else if (kind === 'event') {
         const event = parseEvent(raw);
-        if (event.event === 'job.finished' || event.event === 'job.failed') this.jobs.delete((event.payload as { jobId: string }).jobId);
+        if (event.event === 'job.finished' || event.event === 'job.failed') this.jobs.delete(event.payload.jobId);
         this.opts.onEvent(event);
       }
     } catch (err) {
+      this.failUnfinishedJob(raw, err as Error);
       // A malformed message from our own engine is a bug; report it, don't crash the host.
       this.opts.onEvent({
         kind: 'event',
@@ -159,6 +161,21 @@ export class EngineSupervisor {
         payload: { jobId: null, level: 'error', message: `engine sent an invalid message: ${(err as Error).message}`, time: new Date().toISOString() },
       });
     }
+  }
+
+  /**
+   * A job.finished whose result does not match its job type's result schema: the job did not produce what
+   * the contract promises, so it fails (naming the field) instead of never finishing for the UI.
+   */
+  private failUnfinishedJob(raw: unknown, err: Error): void {
+    const { event, payload } = raw as { event?: unknown; payload?: { jobId?: unknown; type?: unknown } };
+    if (event !== 'job.finished' || typeof payload?.jobId !== 'string') return;
+    const jobId = payload.jobId;
+    const type = this.jobs.get(jobId) ?? jobType.safeParse(payload.type).data;
+    if (type === undefined) return;
+    this.jobs.delete(jobId);
+    const message = `the engine's ${type} result is invalid: ${err.message}`;
+    this.opts.onEvent({ kind: 'event', event: 'job.failed', payload: { jobId, type, cancelled: false, error: { code: 'internal', message } } });
   }
 
   private gaveUp(): boolean {

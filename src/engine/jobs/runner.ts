@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { ContractError, toErrorShape, type EventName, type EventPayload, type JobParams, type JobResult, type JobType } from '../../shared/contract';
+import { ContractError, jobFinishedPayload, toErrorShape, type EventName, type EventPayload, type JobParams, type JobResult, type JobType } from '../../shared/contract';
 import { CancelledError, type JobContext, type LogLevel } from './job-context';
 import { EtaEstimator } from './eta';
 
@@ -52,7 +52,7 @@ export class JobRunner {
       handler(params, ctx)
         .then((result) => {
           this.emit('job.progress', { jobId: job.jobId, type, fraction: 1, etaSeconds: 0, message: 'done' });
-          this.emit('job.finished', { jobId: job.jobId, type, result, seconds: (performance.now() - t0) / 1000 });
+          this.emit('job.finished', jobFinishedPayload({ jobId: job.jobId, type, result, seconds: (performance.now() - t0) / 1000 }));
         })
         .catch((err: unknown) => {
           const cancelled = err instanceof CancelledError || job.controller.signal.aborted;

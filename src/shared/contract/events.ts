@@ -1,9 +1,33 @@
 import { z } from 'zod';
-import { jobType } from './jobs';
+import { jobs, jobType, type JobResult, type JobType } from './jobs';
 
 /** Events flow one way: engine (or host) → UI. Each is declared once here with its payload schema. */
 
 const jobId = z.string().min(1).max(64);
+/** `job.finished` of one job type: its result is that job's result schema (checked where it crosses a process boundary). */
+export type JobFinished<T extends JobType = JobType> = { jobId: string; type: T; result: JobResult<T>; seconds: number };
+type JobFinishedUnion = { [T in JobType]: JobFinished<T> }[JobType];
+
+/** One branch per job type, discriminated by `type`, so a train job's payload is typed (and validated) as a train result. */
+const jobFinishedBranches = (Object.keys(jobs) as JobType[]).map((type) =>
+  z.strictObject({ jobId, type: z.literal(type), result: jobs[type].result, seconds: z.number() }),
+);
+const jobFinished = z.discriminatedUnion(
+  'type',
+  jobFinishedBranches as unknown as [(typeof jobFinishedBranches)[number], ...typeof jobFinishedBranches],
+) as unknown as z.ZodType<JobFinishedUnion>;
+
+/**
+ * The `job.finished` payload of a job whose type is generic where it is built (the engine's job runner):
+ * TypeScript cannot see that `JobFinished<T>` is one member of the union, so the widening happens here, once.
+ */
+export const jobFinishedPayload = <T extends JobType>(payload: JobFinished<T>): JobFinishedUnion => payload as JobFinishedUnion;
+
+/** A finished job's result as its own job type's result; null when the event is for a job of another type. */
+export function finishedResult<T extends JobType>(type: T, payload: JobFinishedUnion): JobResult<T> | null {
+  return payload.type === type ? (payload.result as JobResult<T>) : null;
+}
+
 const levelMetrics = z.strictObject({
   kernel: z.number().int(),
   psnr: z.number().nullable(),
@@ -26,7 +50,7 @@ export const events = {
     message: z.string(),
     time: z.string(),
   }),
-  'job.finished': z.strictObject({ jobId, type: jobType, result: z.unknown(), seconds: z.number() }),
+  'job.finished': jobFinished,
   'job.failed': z.strictObject({
     jobId,
     type: jobType,

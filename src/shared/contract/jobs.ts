@@ -147,3 +147,5 @@ export const jobStart = z.discriminatedUnion(
   ],
 );
 export type JobStart = { [T in JobType]: { type: T; params: JobParamsInput<T> } }[JobType];
+/** A `job.start` payload built from a generic job type (TypeScript cannot see that `{ type: T; params }` is one member of JobStart). */
+export const jobStartOf = <T extends JobType>(type: T, params: JobParamsInput<T>): JobStart => ({ type, params }) as JobStart;

@@ -26,7 +26,8 @@ export const eventEnvelope = z.strictObject({ kind: z.literal('event'), event: e
 
 export type Request<M extends MethodName = MethodName> = { kind: 'request'; id: string; method: M; params: MethodParams<M> };
 export type Reply = { kind: 'reply'; id: string; ok: true; result: unknown } | { kind: 'reply'; id: string; ok: false; error: ErrorShape };
-export type EventMessage<E extends EventName = EventName> = { kind: 'event'; event: E; payload: EventPayload<E> };
+/** A union over event names (distributive): checking `event` narrows `payload`. */
+export type EventMessage<E extends EventName = EventName> = E extends EventName ? { kind: 'event'; event: E; payload: EventPayload<E> } : never;
 export type Message = Request | Reply | EventMessage;
 
 /** Validates a method's params alone (used where the method name travels separately, as in Electron IPC). */

@@ -1,4 +1,4 @@
-import type { DeblurApi, EventName, EventPayload, JobParamsInput, JobResult, JobType } from '../../../shared/contract';
+import { finishedResult, jobStartOf, type DeblurApi, type EventPayload, type JobParamsInput, type JobResult, type JobType } from '../../../shared/contract';
 import { errorCode, errorMessage } from './errors';
 
 export type JobStatus = 'starting' | 'running' | 'paused' | 'finished' | 'failed' | 'cancelled';
@@ -18,7 +18,8 @@ export class TrackedJob<T extends JobType = JobType> {
   errorCode = $state<string | null>(null);
   seconds = $state<number | null>(null);
   readonly done: Promise<JobResult<T>>;
-  private settle!: { resolve: (r: JobResult<T>) => void; reject: (e: Error) => void };
+  // Method syntax: a TrackedJob<'train'> is then a TrackedJob (of any type) for the registry, without a cast.
+  private settle!: { resolve(r: JobResult<T>): void; reject(e: Error): void };
 
   constructor(
     readonly type: T,
@@ -61,12 +62,17 @@ export class TrackedJob<T extends JobType = JobType> {
 
   /** @internal */
   onFinished(p: EventPayload<'job.finished'>): void {
+    const result = finishedResult(this.type, p);
+    if (result === null) {
+      this.onFailed('internal', `the engine finished this ${this.type} job as a ${p.type} job`, false);
+      return;
+    }
     this.status = 'finished';
     this.fraction = 1;
     this.etaSeconds = 0;
     this.seconds = p.seconds;
-    this.result = p.result as JobResult<T>;
-    this.settle.resolve(this.result);
+    this.result = result;
+    this.settle.resolve(result);
   }
 
   /** @internal */
@@ -79,7 +85,7 @@ export class TrackedJob<T extends JobType = JobType> {
   }
 }
 
-type JobEvent = 'job.progress' | 'job.finished' | 'job.failed';
+type JobEvent = { [E in 'job.progress' | 'job.finished' | 'job.failed']: { event: E; payload: EventPayload<E> } }['job.progress' | 'job.finished' | 'job.failed'];
 
 /**
  * Routes job events to their TrackedJob. Events that arrive before `job.start` has answered (or for jobs
@@ -87,14 +93,16 @@ type JobEvent = 'job.progress' | 'job.finished' | 'job.failed';
  */
 class JobRegistry {
   private readonly tracked = new Map<string, TrackedJob>();
-  private readonly early = new Map<string, Array<{ event: JobEvent; payload: unknown }>>();
+  private readonly early = new Map<string, JobEvent[]>();
   private api: DeblurApi | null = null;
 
   connect(api: DeblurApi): () => void {
     this.api = api;
-    const offs = (['job.progress', 'job.finished', 'job.failed'] as const).map((event) =>
-      api.on(event, (payload: EventPayload<typeof event>) => this.dispatch(event, payload)),
-    );
+    const offs = [
+      api.on('job.progress', (payload) => this.dispatch({ event: 'job.progress', payload })),
+      api.on('job.finished', (payload) => this.dispatch({ event: 'job.finished', payload })),
+      api.on('job.failed', (payload) => this.dispatch({ event: 'job.failed', payload })),
+    ];
     return () => offs.forEach((off) => off());
   }
 
@@ -102,8 +110,8 @@ class JobRegistry {
   start<T extends JobType>(type: T, params: JobParamsInput<T>): TrackedJob<T> {
     const api = this.requireApi();
     const job = new TrackedJob(type, api);
-    api.call('job.start', { type, params } as never).then(
-      (r) => this.register(r.jobId, job as TrackedJob),
+    api.call('job.start', jobStartOf(type, params)).then(
+      (r) => this.register(r.jobId, job),
       (err: unknown) => job.onFailed(errorCode(err) ?? 'internal', errorMessage(err), false),
     );
     return job;
@@ -115,7 +123,7 @@ class JobRegistry {
     if (existing) return existing as unknown as TrackedJob<T>;
     const job = new TrackedJob(type, this.requireApi());
     job.status = 'running';
-    this.register(jobId, job as TrackedJob);
+    this.register(jobId, job);
     return job;
   }
 
@@ -130,27 +138,26 @@ class JobRegistry {
     this.tracked.set(jobId, job);
     const waiting = this.early.get(jobId) ?? [];
     this.early.delete(jobId);
-    for (const e of waiting) this.dispatch(e.event, e.payload as never);
+    for (const e of waiting) this.dispatch(e);
   }
 
-  private dispatch<E extends JobEvent & EventName>(event: E, payload: EventPayload<E>): void {
-    const { jobId } = payload as { jobId: string };
+  private dispatch(e: JobEvent): void {
+    const { jobId } = e.payload;
     const job = this.tracked.get(jobId);
     if (!job) {
       const list = this.early.get(jobId) ?? [];
-      list.push({ event, payload });
+      list.push(e);
       this.early.set(jobId, list.slice(-20));
       // Keep the buffer small: only the newest few unknown jobs matter.
       if (this.early.size > 20) this.early.delete(this.early.keys().next().value as string);
       return;
     }
-    if (event === 'job.progress') job.onProgress(payload as EventPayload<'job.progress'>);
-    else if (event === 'job.finished') {
-      job.onFinished(payload as EventPayload<'job.finished'>);
+    if (e.event === 'job.progress') job.onProgress(e.payload);
+    else if (e.event === 'job.finished') {
+      job.onFinished(e.payload);
       this.tracked.delete(jobId);
     } else {
-      const p = payload as EventPayload<'job.failed'>;
-      job.onFailed(p.error.code, p.error.message, p.cancelled);
+      job.onFailed(e.payload.error.code, e.payload.error.message, e.payload.cancelled);
       this.tracked.delete(jobId);
     }
   }
