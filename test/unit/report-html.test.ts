@@ -6,6 +6,7 @@ import { renderReportHtml } from '../../src/engine/report/html';
 import { reportJson } from '../../src/engine/report/run-report';
 import { histogram, niceTicks } from '../../src/engine/report/svg-charts';
 import { minimalEval } from '../integration/eval-support';
+import { TINY_PNG } from '../helpers/tiny-images';
 
 function row(name: string, level: string, model: number, identity: number, wiener: number | null, ssim: number | null = 0.91): ImageRow {
   return {
@@ -98,7 +99,7 @@ describe('CSV', () => {
 
 describe('report JSON', () => {
   it('keeps the numbers (∞ as "Infinity") and drops the image crops', () => {
-    const json = JSON.parse(reportJson({ ...file, examples: [{ kind: 'best', name: 'alpha', level: 'blur_k7', gainDb: 2.7, modelPsnr: 31, identityPsnr: 28, crop: { x: 0, y: 0, width: 4, height: 4 }, blurred: 'data:b', model: 'data:m', wiener: null, sharp: 'data:s' }] }, '/x/eval.json'));
+    const json = JSON.parse(reportJson({ ...file, examples: [{ kind: 'best', name: 'alpha', level: 'blur_k7', gainDb: 2.7, modelPsnr: 31, identityPsnr: 28, crop: { x: 0, y: 0, width: 4, height: 4 }, blurred: TINY_PNG, model: TINY_PNG, wiener: null, sharp: TINY_PNG }] }, '/x/eval.json'));
     expect(json.format).toBe('deblur-studio/report');
     expect(json.source).toEqual({ file: '/x/eval.json', format: 'deblur-studio/evaluation', version: 1 });
     expect(json.images[1].model.psnr).toBe('Infinity');
@@ -116,7 +117,7 @@ describe('charts', () => {
   });
 
   it('counts every value in the histogram', () => {
-    const svg = histogram([0.1, 0.2, 0.25, 1.5, -0.4], { title: 't', xLabel: 'x' });
+    const svg = String(histogram([0.1, 0.2, 0.25, 1.5, -0.4], { title: 't', xLabel: 'x' }));
     const counts = [...svg.matchAll(/: (\d+)<\/title><\/rect>/g)].map((m) => Number(m[1]));
     expect(counts.reduce((a, b) => a + b, 0)).toBe(5);
   });

@@ -1,5 +1,6 @@
 import { encodePng } from '../image/decode';
 import { createRawImage, type RawImage } from '../image/raw-image';
+import { asImageDataUrl, type ImageDataUrl } from './image-data-url';
 
 /**
  * Small same-place crops of an example image (blurred, model output, Wiener, sharp) for the report:
@@ -59,6 +60,6 @@ export function cropImage(img: RawImage, r: CropRect): RawImage {
   return out;
 }
 
-export async function pngDataUrl(img: RawImage): Promise<string> {
-  return `data:image/png;base64,${(await encodePng(img, 9)).toString('base64')}`;
+export async function pngDataUrl(img: RawImage): Promise<ImageDataUrl> {
+  return asImageDataUrl(`data:image/png;base64,${(await encodePng(img, 9)).toString('base64')}`);
 }

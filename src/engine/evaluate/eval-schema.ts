@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { imageDataUrlSchema } from './image-data-url';
 
 /**
  * The evaluation file (`eval.json`) an `evaluate` job writes and a `report` job reads. Versioned:
@@ -69,11 +70,11 @@ export const exampleSchema = z.strictObject({
   modelPsnr: psnrValue,
   identityPsnr: psnrValue,
   crop: z.strictObject({ x: z.number().int(), y: z.number().int(), width: z.number().int(), height: z.number().int() }),
-  /** PNG data URLs of the same crop */
-  blurred: z.string(),
-  model: z.string(),
-  wiener: z.string().nullable(),
-  sharp: z.string(),
+  /** data URLs (PNG, JPEG or WebP, base64) of the same crop; anything else is refused: the report shows them */
+  blurred: imageDataUrlSchema,
+  model: imageDataUrlSchema,
+  wiener: imageDataUrlSchema.nullable(),
+  sharp: imageDataUrlSchema,
 });
 
 export const historyPointSchema = z.strictObject({ step: z.number(), loss: z.number().nullable() });

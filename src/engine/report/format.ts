@@ -3,10 +3,6 @@
 export const PSNR_DIGITS = 2;
 export const SSIM_DIGITS = 4;
 
-export function escapeHtml(s: string): string {
-  return s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
-}
-
 /** PSNR in dB: "31.24", "∞" for identical images, "–" when there is none. */
 export function fmtPsnr(v: number | null | undefined): string {
   if (v === null || v === undefined) return '–';

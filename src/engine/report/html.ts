@@ -1,20 +1,25 @@
 import type { EvalFile, Example, ImageRow, LevelSummary } from '../evaluate/eval-schema';
 import { imageGain } from '../evaluate/summarize';
-import { dataValue, escapeHtml, fmtGain, fmtInt, fmtPsnr, fmtSsim } from './format';
+import { dataValue, fmtGain, fmtInt, fmtPsnr, fmtSsim } from './format';
+import { html, styleSheet, type SafeHtml } from './html-template';
 import { COLOURS, groupedBarChart, histogram, lineChart } from './svg-charts';
 
 /**
- * The report as one self-contained HTML file: styles, script, charts (SVG) and image crops (PNG
- * data URLs) are inline, and a Content-Security-Policy forbids every network request, so it opens
- * offline, mails as one file and prints to PDF unchanged.
+ * The report as one self-contained HTML file: styles, charts (SVG) and image crops (data URLs) are
+ * inline, so it opens offline, mails as one file and prints to PDF unchanged.
  *
- * Every number shown carries its exact value in `data-value` (and the summary cells a `data-key`), so
- * tests and scripts can check the page against the eval JSON.
+ * It has no script at all, and its Content-Security-Policy says so (no script-src: none may run), allows
+ * no request (default-src 'none'; images only from data: URLs) and no <base> or form target. Every value
+ * from the eval JSON goes through the `html` template (html-template.ts), which escapes it for where it
+ * lands and accepts an <img src> only as a PNG/JPEG/WebP data URL.
+ *
+ * Every number shown carries its exact value in `data-value` (per-image cells in `data-sort`, and the
+ * summary cells a `data-key`), so tests and scripts can check the page against the eval JSON.
  */
 
-const CSP = "default-src 'none'; img-src data:; style-src 'unsafe-inline'; script-src 'unsafe-inline'";
+export const REPORT_CSP = "default-src 'none'; img-src data:; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'";
 
-const STYLE = `
+const STYLE = styleSheet(`
 :root { color-scheme: light; --fg:#111827; --muted:#6b7280; --line:#e5e7eb; --accent:${COLOURS.model}; }
 * { box-sizing: border-box; }
 body { font: 14px/1.45 system-ui, -apple-system, "Segoe UI", sans-serif; color: var(--fg); margin: 0 auto; max-width: 1040px; padding: 24px; }
@@ -29,7 +34,6 @@ th, td { border-bottom: 1px solid var(--line); padding: 4px 6px; text-align: rig
 th { white-space: normal; vertical-align: bottom; font-size: 12px; }
 .wide { overflow-x: auto; }
 th:first-child, td:first-child, td.text, th.text { text-align: left; }
-table.sortable th { cursor: pointer; user-select: none; } table.sortable th[data-dir="asc"]::after { content: " ▲"; } table.sortable th[data-dir="desc"]::after { content: " ▼"; }
 .scroll { max-height: 520px; overflow: auto; border: 1px solid var(--line); } .scroll thead th { position: sticky; top: 0; background: #fff; }
 .charts { display: grid; grid-template-columns: 1fr; gap: 12px; } svg.chart { max-width: 100%; height: auto; }
 .examples { display: grid; gap: 14px; }
@@ -41,51 +45,34 @@ dl.kv { display: grid; grid-template-columns: max-content 1fr; gap: 2px 14px; ma
 .note { color: var(--muted); font-size: 12px; }
 footer { margin-top: 32px; color: var(--muted); font-size: 12px; }
 @media print { body { max-width: none; padding: 0; } .scroll { max-height: none; overflow: visible; border: 0; } h2 { break-after: avoid; } .card, figure, svg { break-inside: avoid; } .noprint { display: none; } }
-`;
-
-const SCRIPT = `
-for (const table of document.querySelectorAll('table.sortable')) {
-  const heads = [...table.tHead.rows[0].cells];
-  heads.forEach((th, i) => th.addEventListener('click', () => {
-    const dir = th.dataset.dir === 'asc' ? 'desc' : 'asc';
-    heads.forEach((h) => delete h.dataset.dir);
-    th.dataset.dir = dir;
-    const key = (row) => { const c = row.cells[i]; const v = c.dataset.sort; return v === undefined ? c.textContent : v === '' ? -Infinity : Number(v); };
-    const rows = [...table.tBodies[0].rows];
-    rows.sort((a, b) => {
-      const x = key(a), y = key(b);
-      let c = typeof x === 'number' && typeof y === 'number' ? (x === y ? 0 : x < y ? -1 : 1) : String(x).localeCompare(String(y));
-      return dir === 'asc' ? c : -c;
-    });
-    for (const r of rows) table.tBodies[0].appendChild(r);
-  }));
-}
-`;
+`);
 
 /** A number cell/span with its exact value attached. */
-function num(text: string, value: number | null | undefined, key?: string, cls = ''): string {
-  const k = key ? ` data-key="${escapeHtml(key)}"` : '';
-  const c = cls ? ` class="${cls}"` : '';
-  return `<span${c}${k} data-value="${dataValue(value)}">${escapeHtml(text)}</span>`;
+function num(text: string, value: number | null | undefined, key?: string, cls = ''): SafeHtml {
+  const v = dataValue(value);
+  if (key && cls) return html`<span class="${cls}" data-key="${key}" data-value="${v}">${text}</span>`;
+  if (key) return html`<span data-key="${key}" data-value="${v}">${text}</span>`;
+  if (cls) return html`<span class="${cls}" data-value="${v}">${text}</span>`;
+  return html`<span data-value="${v}">${text}</span>`;
 }
 
 const sign = (v: number | null) => (v === null ? '' : v >= 0 ? 'pos' : 'neg');
 
-function headline(file: EvalFile): string {
+function headline(file: EvalFile): SafeHtml {
   const o = file.summary.overall;
-  const card = (label: string, body: string, note = '') => `<div class="card"><div class="label">${escapeHtml(label)}</div><div class="big">${body}</div>${note ? `<div class="note">${note}</div>` : ''}</div>`;
+  const card = (label: string, body: SafeHtml, note: SafeHtml | string = '') => html`<div class="card"><div class="label">${label}</div><div class="big">${body}</div>${note ? html`<div class="note">${note}</div>` : ''}</div>`;
   const psnrNote = o.model.psnr.identical > 0 ? `${o.model.psnr.identical} identical image(s) left out of the mean` : `over ${fmtInt(o.model.psnr.finite)} image(s)`;
-  return `<div class="cards">
-${card('Model PSNR (mean)', `${num(fmtPsnr(o.model.psnr.meanDb), o.model.psnr.meanDb, 'overall.model.psnr')} dB`, escapeHtml(psnrNote))}
+  return html`<div class="cards">
+${card('Model PSNR (mean)', html`${num(fmtPsnr(o.model.psnr.meanDb), o.model.psnr.meanDb, 'overall.model.psnr')} dB`, psnrNote)}
 ${card('Model SSIM (mean)', num(fmtSsim(o.model.ssim), o.model.ssim, 'overall.model.ssim'))}
-${card('Gain over the blurred input', `${num(fmtGain(o.gainOverIdentityDb), o.gainOverIdentityDb, 'overall.gainOverIdentityDb', sign(o.gainOverIdentityDb))} dB`, `input: ${num(fmtPsnr(o.identity.psnr.meanDb), o.identity.psnr.meanDb, 'overall.identity.psnr')} dB`)}
-${card('Gain over Wiener deconvolution', `${num(fmtGain(o.gainOverWienerDb), o.gainOverWienerDb, 'overall.gainOverWienerDb', sign(o.gainOverWienerDb))} dB`, o.wiener ? `Wiener: ${num(fmtPsnr(o.wiener.psnr.meanDb), o.wiener.psnr.meanDb, 'overall.wiener.psnr')} dB` : 'not available for every level (blur unknown)')}
+${card('Gain over the blurred input', html`${num(fmtGain(o.gainOverIdentityDb), o.gainOverIdentityDb, 'overall.gainOverIdentityDb', sign(o.gainOverIdentityDb))} dB`, html`input: ${num(fmtPsnr(o.identity.psnr.meanDb), o.identity.psnr.meanDb, 'overall.identity.psnr')} dB`)}
+${card('Gain over Wiener deconvolution', html`${num(fmtGain(o.gainOverWienerDb), o.gainOverWienerDb, 'overall.gainOverWienerDb', sign(o.gainOverWienerDb))} dB`, o.wiener ? html`Wiener: ${num(fmtPsnr(o.wiener.psnr.meanDb), o.wiener.psnr.meanDb, 'overall.wiener.psnr')} dB` : 'not available for every level (blur unknown)')}
 </div>`;
 }
 
-function levelTable(file: EvalFile): string {
-  const row = (s: LevelSummary, key: string) => `<tr>
-<td class="text">${escapeHtml(s.level === 'all' ? 'all levels' : s.level)}${s.sigma !== null ? ` <span class="note">σ ${s.sigma}</span>` : ''}</td>
+function levelTable(file: EvalFile): SafeHtml {
+  const row = (s: LevelSummary, key: string) => html`<tr>
+<td class="text">${s.level === 'all' ? 'all levels' : s.level}${s.sigma !== null ? html` <span class="note">σ ${s.sigma}</span>` : ''}</td>
 <td>${num(fmtInt(s.images), s.images, `${key}.images`)}</td>
 <td>${num(fmtPsnr(s.model.psnr.meanDb), s.model.psnr.meanDb, `${key}.model.psnr`)}</td>
 <td>${num(fmtSsim(s.model.ssim), s.model.ssim, `${key}.model.ssim`)}</td>
@@ -96,12 +83,12 @@ function levelTable(file: EvalFile): string {
 <td>${num(fmtGain(s.gainOverIdentityDb), s.gainOverIdentityDb, `${key}.gainOverIdentityDb`, sign(s.gainOverIdentityDb))}</td>
 <td>${num(fmtGain(s.gainOverWienerDb), s.gainOverWienerDb, `${key}.gainOverWienerDb`, sign(s.gainOverWienerDb))}</td>
 </tr>`;
-  return `<div class="wide"><table class="levels"><thead><tr><th>level</th><th>images</th><th>model PSNR</th><th>model SSIM</th><th>input PSNR</th><th>input SSIM</th><th>Wiener PSNR</th><th>Wiener SSIM</th><th>gain vs input (dB)</th><th>gain vs Wiener (dB)</th></tr></thead>
-<tbody>${file.summary.levels.map((s, i) => row(s, `levels.${i}`)).join('')}${file.summary.levels.length > 1 ? row(file.summary.overall, 'overall') : ''}</tbody></table></div>
+  return html`<div class="wide"><table class="levels"><thead><tr><th>level</th><th>images</th><th>model PSNR</th><th>model SSIM</th><th>input PSNR</th><th>input SSIM</th><th>Wiener PSNR</th><th>Wiener SSIM</th><th>gain vs input (dB)</th><th>gain vs Wiener (dB)</th></tr></thead>
+<tbody>${file.summary.levels.map((s, i) => row(s, `levels.${i}`))}${file.summary.levels.length > 1 ? row(file.summary.overall, 'overall') : ''}</tbody></table></div>
 <p class="note">PSNR in dB (means over images; an image identical to its reference has PSNR ∞ and is counted but left out of the mean). Gains are means of per-image differences.</p>`;
 }
 
-function charts(file: EvalFile): string {
+function charts(file: EvalFile): SafeHtml {
   const groups = file.summary.levels.map((s) => ({ label: s.level, values: [s.model.psnr.meanDb, s.identity.psnr.meanDb, s.wiener?.psnr.meanDb ?? null] }));
   const bars = groupedBarChart(
     groups,
@@ -114,12 +101,12 @@ function charts(file: EvalFile): string {
   );
   const gains = file.images.map(imageGain).filter((g): g is number => g !== null);
   const hist = histogram(gains, { title: 'Per-image PSNR gain over the blurred input', xLabel: 'model − input PSNR (dB); right of the dashed line = improved' });
-  return `<div class="charts">${bars}${hist}${trainingCharts(file)}</div>`;
+  return html`<div class="charts">${bars}${hist}${trainingCharts(file)}</div>`;
 }
 
-function trainingCharts(file: EvalFile): string {
+function trainingCharts(file: EvalFile): SafeHtml {
   const t = file.meta.training;
-  if (!t || (t.steps.length === 0 && t.validation.length === 0)) return '';
+  if (!t || (t.steps.length === 0 && t.validation.length === 0)) return html``;
   const loss = lineChart([{ label: 'training loss (smoothed)', colour: COLOURS.loss, points: t.steps.filter((p) => p.loss !== null).map((p) => ({ x: p.step, y: p.loss! })) }], {
     title: 'Training loss',
     xLabel: 'step',
@@ -132,11 +119,11 @@ function trainingCharts(file: EvalFile): string {
     ],
     { title: 'Validation PSNR during training', xLabel: 'step', yLabel: 'PSNR (dB)' },
   );
-  return `${t.steps.length > 0 ? loss : ''}${t.validation.length > 0 ? val : ''}`;
+  return html`${t.steps.length > 0 && loss}${t.validation.length > 0 && val}`;
 }
 
-function examples(file: EvalFile): string {
-  if (file.examples.length === 0) return '<p class="note">No examples (no image with a finite PSNR gain).</p>';
+function examples(file: EvalFile): SafeHtml {
+  if (file.examples.length === 0) return html`<p class="note">No examples (no image with a finite PSNR gain).</p>`;
   const rowOf = (e: Example): ImageRow | undefined => file.images.find((r) => r.name === e.name && r.level === e.level);
   const one = (e: Example) => {
     const r = rowOf(e);
@@ -146,35 +133,35 @@ function examples(file: EvalFile): string {
       ...(e.wiener ? [{ src: e.wiener, label: `Wiener · ${fmtPsnr(r?.wiener?.psnr)} dB` }] : []),
       { src: e.sharp, label: 'sharp (ground truth)' },
     ];
-    return `<figure class="example"><figcaption><strong>${e.kind === 'best' ? 'Best' : 'Worst'}:</strong> ${escapeHtml(e.name)} <span class="note">${escapeHtml(e.level)} · gain ${num(fmtGain(e.gainDb), e.gainDb, undefined, sign(e.gainDb))} dB · crop ${e.crop.width}×${e.crop.height} at (${e.crop.x}, ${e.crop.y}); PSNR of the whole image</span></figcaption>
-<div class="crops" style="--n:${panes.length}">${panes.map((p) => `<div><img alt="${escapeHtml(p.label)}" src="${p.src}" width="${e.crop.width}" height="${e.crop.height}"><span>${escapeHtml(p.label)}</span></div>`).join('')}</div></figure>`;
+    return html`<figure class="example"><figcaption><strong>${e.kind === 'best' ? 'Best' : 'Worst'}:</strong> ${e.name} <span class="note">${e.level} · gain ${num(fmtGain(e.gainDb), e.gainDb, undefined, sign(e.gainDb))} dB · crop ${e.crop.width}×${e.crop.height} at (${e.crop.x}, ${e.crop.y}); PSNR of the whole image</span></figcaption>
+<div class="crops" style="--n:${panes.length}">${panes.map((p) => html`<div><img alt="${p.label}" src="${p.src}" width="${e.crop.width}" height="${e.crop.height}"><span>${p.label}</span></div>`)}</div></figure>`;
   };
-  return `<div class="examples">${file.examples.map(one).join('')}</div>`;
+  return html`<div class="examples">${file.examples.map(one)}</div>`;
 }
 
-function imageTable(file: EvalFile): string {
-  const td = (text: string, value: number | null | undefined, cls = '') => `<td${cls ? ` class="${cls}"` : ''} data-sort="${dataValue(value)}">${escapeHtml(text)}</td>`;
-  const rows = file.images
-    .map((r) => {
-      const gain = imageGain(r);
-      return `<tr><td class="text" title="${escapeHtml(r.blurred)}">${escapeHtml(r.name)}</td><td class="text">${escapeHtml(r.level)}</td>${td(fmtPsnr(r.model.psnr), r.model.psnr)}${td(fmtSsim(r.model.ssim), r.model.ssim)}${td(fmtPsnr(r.identity.psnr), r.identity.psnr)}${td(fmtSsim(r.identity.ssim), r.identity.ssim)}${td(fmtPsnr(r.wiener?.psnr), r.wiener?.psnr)}${td(fmtSsim(r.wiener?.ssim), r.wiener?.ssim)}${td(fmtGain(gain), gain, sign(gain))}${td(r.ms.toFixed(0), r.ms)}</tr>`;
-    })
-    .join('\n');
-  return `<p class="note noprint">Click a column to sort.</p><div class="scroll"><table class="sortable images"><thead><tr><th class="text">image</th><th class="text">level</th><th>model PSNR</th><th>model SSIM</th><th>input PSNR</th><th>input SSIM</th><th>Wiener PSNR</th><th>Wiener SSIM</th><th>gain (dB)</th><th>ms</th></tr></thead><tbody>
-${rows}
-</tbody></table></div>`;
+/** Best gain first, images without a gain (an infinite PSNR) last: the order a reader scans for, with no script to re-sort. */
+export function imagesByGain(images: readonly ImageRow[]): ImageRow[] {
+  const key = (r: ImageRow) => imageGain(r) ?? -Infinity;
+  return [...images].sort((a, b) => key(b) - key(a) || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0) || (a.level < b.level ? -1 : a.level > b.level ? 1 : 0));
 }
 
-function kv(entries: Array<[string, string | null | undefined]>): string {
-  return `<dl class="kv">${entries
-    .filter((e): e is [string, string] => e[1] !== null && e[1] !== undefined && e[1] !== '')
-    .map(([k, v]) => `<dt>${escapeHtml(k)}</dt><dd>${escapeHtml(v)}</dd>`)
-    .join('')}</dl>`;
+function imageTable(file: EvalFile): SafeHtml {
+  const td = (text: string, value: number | null | undefined, cls = '') => html`<td class="${cls}" data-sort="${dataValue(value)}">${text}</td>`;
+  const rows = imagesByGain(file.images).map((r) => {
+    const gain = imageGain(r);
+    return html`<tr><td class="text" title="${r.blurred}">${r.name}</td><td class="text">${r.level}</td>${td(fmtPsnr(r.model.psnr), r.model.psnr)}${td(fmtSsim(r.model.ssim), r.model.ssim)}${td(fmtPsnr(r.identity.psnr), r.identity.psnr)}${td(fmtSsim(r.identity.ssim), r.identity.ssim)}${td(fmtPsnr(r.wiener?.psnr), r.wiener?.psnr)}${td(fmtSsim(r.wiener?.ssim), r.wiener?.ssim)}${td(fmtGain(gain), gain, sign(gain))}${td(r.ms.toFixed(0), r.ms)}</tr>\n`;
+  });
+  return html`<p class="note">Sorted by gain over the blurred input, best first; the CSV has every column for sorting in a spreadsheet.</p><div class="scroll"><table class="images"><thead><tr><th class="text">image</th><th class="text">level</th><th>model PSNR</th><th>model SSIM</th><th>input PSNR</th><th>input SSIM</th><th>Wiener PSNR</th><th>Wiener SSIM</th><th>gain (dB)</th><th>ms</th></tr></thead><tbody>
+${rows}</tbody></table></div>`;
+}
+
+function kv(entries: Array<[string, string | null | undefined]>): SafeHtml {
+  return html`<dl class="kv">${entries.filter((e): e is [string, string] => e[1] !== null && e[1] !== undefined && e[1] !== '').map(([k, v]) => html`<dt>${k}</dt><dd>${v}</dd>`)}</dl>`;
 }
 
 const short = (v: unknown): string => (typeof v === 'string' ? v : JSON.stringify(v));
 
-function modelCard(file: EvalFile): string {
+function modelCard(file: EvalFile): SafeHtml {
   const { model, training, settings } = file.meta;
   const input = model.input.fixed ? `only ${model.input.fixed.width}×${model.input.fixed.height} (tiled with overlap)` : `any size (padded to a multiple of ${model.input.multipleOf ?? 1}; tiled with overlap)`;
   const params = (training?.config?.params ?? null) as Record<string, unknown> | null;
@@ -182,7 +169,7 @@ function modelCard(file: EvalFile): string {
   const config = training?.config;
   if (config && typeof config.dataset === 'object' && config.dataset !== null) trainingEntries.push(['data set', short(config.dataset)]);
   if (config?.totalSteps !== undefined) trainingEntries.push(['total steps', short(config.totalSteps)]);
-  return `<h3>Model</h3>${kv([
+  return html`<h3>Model</h3>${kv([
     ['name', model.name],
     ['architecture', model.architecture],
     ['parameters', fmtInt(model.params)],
@@ -193,7 +180,7 @@ function modelCard(file: EvalFile): string {
     ['checkpoint', model.checkpoint],
     ...Object.entries(model.metadata).map(([k, v]): [string, string] => [`metadata: ${k}`, short(v)]),
   ])}
-${trainingEntries.length > 0 ? `<h3>Training configuration</h3>${kv(trainingEntries)}` : ''}
+${trainingEntries.length > 0 && html`<h3>Training configuration</h3>${kv(trainingEntries)}`}
 <h3>Evaluation</h3>${kv([
     ['test set', `${file.meta.testSet.path} (${file.meta.testSet.layout} layout)`],
     ['images', `${fmtInt(file.images.length)} scored, ${fmtInt(file.skipped.length)} skipped`],
@@ -208,36 +195,33 @@ ${trainingEntries.length > 0 ? `<h3>Training configuration</h3>${kv(trainingEntr
   ])}`;
 }
 
-function skippedList(file: EvalFile): string {
-  if (file.skipped.length === 0) return '<p class="note">None.</p>';
-  return `<table class="skipped"><thead><tr><th class="text">file</th><th class="text">reason</th></tr></thead><tbody>${file.skipped
-    .map((s) => `<tr><td class="text">${escapeHtml(s.path)}</td><td class="text">${escapeHtml(s.reason)}</td></tr>`)
-    .join('')}</tbody></table>`;
+function skippedList(file: EvalFile): SafeHtml {
+  if (file.skipped.length === 0) return html`<p class="note">None.</p>`;
+  return html`<table class="skipped"><thead><tr><th class="text">file</th><th class="text">reason</th></tr></thead><tbody>${file.skipped.map((s) => html`<tr><td class="text">${s.path}</td><td class="text">${s.reason}</td></tr>`)}</tbody></table>`;
 }
 
 export function renderReportHtml(file: EvalFile): string {
   const title = `Deblurring report — ${file.meta.model.name}`;
-  return `<!doctype html>
+  return html`<!doctype html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
-<meta http-equiv="Content-Security-Policy" content="${CSP}">
+<meta http-equiv="Content-Security-Policy" content="${REPORT_CSP}">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<meta name="generator" content="${escapeHtml(`${file.meta.app.name} ${file.meta.app.version}`)}">
-<title>${escapeHtml(title)}</title>
-<style>${STYLE}</style>
+<meta name="generator" content="${`${file.meta.app.name} ${file.meta.app.version}`}">
+<title>${title}</title>
+${STYLE}
 </head>
 <body>
-<header><h1>${escapeHtml(title)}</h1><p class="sub">${escapeHtml(file.meta.testSet.path)} · ${fmtInt(file.images.length)} image(s) · ${escapeHtml(file.meta.createdAt.slice(0, 10))}</p></header>
+<header><h1>${title}</h1><p class="sub">${file.meta.testSet.path} · ${fmtInt(file.images.length)} image(s) · ${file.meta.createdAt.slice(0, 10)}</p></header>
 <section id="headline"><h2>Summary</h2>${headline(file)}${levelTable(file)}</section>
 <section id="charts"><h2>Charts</h2>${charts(file)}</section>
 <section id="examples"><h2>Best and worst images</h2>${examples(file)}</section>
 <section id="images"><h2>Every image</h2>${imageTable(file)}</section>
 <section id="model"><h2>Model card</h2>${modelCard(file)}</section>
 <section id="skipped"><h2>Skipped files</h2>${skippedList(file)}</section>
-<footer>Made by ${escapeHtml(file.meta.app.name)} ${escapeHtml(file.meta.app.version)} from an evaluation of ${escapeHtml(file.meta.createdAt)}. Self-contained: no network access.</footer>
-<script>${SCRIPT}</script>
+<footer>Made by ${file.meta.app.name} ${file.meta.app.version} from an evaluation of ${file.meta.createdAt}. Self-contained: no script, no network access.</footer>
 </body>
 </html>
-`;
+`.toString();
 }

@@ -1,5 +1,4 @@
 import { promises as fs } from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import type { JobParams, JobResult } from '../../shared/contract';
 import { parseEval, type EvalFile } from '../evaluate/eval-schema';
@@ -64,17 +63,14 @@ export async function runReport(params: JobParams<'report'>, ctx: JobContext): P
     step('PDF (Chromium)');
     ctx.throwIfCancelled();
     await fs.mkdir(path.dirname(params.pdf), { recursive: true });
-    // Print from a private copy of the HTML, into a temp name next to the target, then rename.
-    const scratch = await fs.mkdtemp(path.join(os.tmpdir(), 'deblur-report-'));
+    // Printed from the HTML text in an isolated page (no file access), into a temp name next to the target, then renamed.
     const tmpPdf = tempPathFor(params.pdf);
     try {
-      const htmlFile = path.join(scratch, 'report.html');
-      await fs.writeFile(htmlFile, html!);
-      await printHtmlToPdf(htmlFile, tmpPdf, ctx.signal);
+      const { blocked } = await printHtmlToPdf(html!, tmpPdf, { signal: ctx.signal });
+      if (blocked.length > 0) ctx.log('warn', `the PDF printer refused ${blocked.length} request(s) the report made (first: ${blocked[0]})`);
       await fs.rename(tmpPdf, params.pdf);
       written.push(params.pdf);
     } finally {
-      await fs.rm(scratch, { recursive: true, force: true });
       await fs.rm(tmpPdf, { force: true });
     }
   }

@@ -1,4 +1,4 @@
-import { escapeHtml } from './format';
+import { html, type SafeHtml } from './html-template';
 
 /**
  * Charts drawn as inline SVG strings, so the report needs no script library and prints as vectors.
@@ -7,7 +7,6 @@ import { escapeHtml } from './format';
 
 export const COLOURS = { model: '#2563eb', identity: '#9ca3af', wiener: '#f59e0b', loss: '#7c3aed' } as const;
 
-const FONT = 'font-family="system-ui, sans-serif" font-size="11"';
 
 /** Round tick values covering [min, max] with about `count` intervals (1-2-5 steps). */
 export function niceTicks(min: number, max: number, count = 5): number[] {
@@ -38,23 +37,19 @@ interface Frame {
   bottom: number;
 }
 
-function yAxis(f: Frame, ticks: number[], y: (v: number) => number, label: string): string {
-  const lines = ticks
-    .map((t) => `<line x1="${f.left}" x2="${f.width - f.right}" y1="${y(t)}" y2="${y(t)}" stroke="#e5e7eb"/><text x="${f.left - 6}" y="${y(t) + 4}" text-anchor="end">${fmtTick(t)}</text>`)
-    .join('');
+function yAxis(f: Frame, ticks: number[], y: (v: number) => number, label: string): SafeHtml {
+  const lines = ticks.map((t) => html`<line x1="${f.left}" x2="${f.width - f.right}" y1="${y(t)}" y2="${y(t)}" stroke="#e5e7eb"/><text x="${f.left - 6}" y="${y(t) + 4}" text-anchor="end">${fmtTick(t)}</text>`);
   const mid = (f.top + f.height - f.bottom) / 2;
-  return `${lines}<text transform="translate(12 ${mid}) rotate(-90)" text-anchor="middle">${escapeHtml(label)}</text>`;
+  return html`${lines}<text transform="translate(12 ${mid}) rotate(-90)" text-anchor="middle">${label}</text>`;
 }
 
-function legend(f: Frame, items: Array<{ label: string; colour: string }>): string {
+function legend(f: Frame, items: Array<{ label: string; colour: string }>): SafeHtml[] {
   let x = f.left;
-  return items
-    .map((it) => {
-      const s = `<rect x="${x}" y="6" width="10" height="10" fill="${it.colour}"/><text x="${x + 14}" y="15">${escapeHtml(it.label)}</text>`;
-      x += 24 + it.label.length * 6.5;
-      return s;
-    })
-    .join('');
+  return items.map((it) => {
+    const s = html`<rect x="${x}" y="6" width="10" height="10" fill="${it.colour}"/><text x="${x + 14}" y="15">${it.label}</text>`;
+    x += 24 + it.label.length * 6.5;
+    return s;
+  });
 }
 
 export interface BarGroup {
@@ -64,7 +59,7 @@ export interface BarGroup {
 }
 
 /** Grouped bars (one group per level, one bar per method) with the value on each bar. */
-export function groupedBarChart(groups: BarGroup[], series: Array<{ label: string; colour: string }>, opts: { title: string; yLabel: string; width?: number; height?: number }): string {
+export function groupedBarChart(groups: BarGroup[], series: Array<{ label: string; colour: string }>, opts: { title: string; yLabel: string; width?: number; height?: number }): SafeHtml {
   const f: Frame = { width: opts.width ?? 640, height: opts.height ?? 280, left: 56, right: 12, top: 28, bottom: 36 };
   const values = groups.flatMap((g) => g.values).filter((v): v is number => v !== null && Number.isFinite(v));
   if (values.length === 0) return emptyChart(f, opts.title, 'no finite values to plot');
@@ -78,23 +73,23 @@ export function groupedBarChart(groups: BarGroup[], series: Array<{ label: strin
   const y = (v: number) => Number((f.top + plotH * (1 - (v - y0) / (y1 - y0))).toFixed(1));
   const groupW = (f.width - f.left - f.right) / groups.length;
   const barW = Math.min(36, (groupW * 0.8) / series.length);
-  let bars = '';
+  const bars: SafeHtml[] = [];
   groups.forEach((g, gi) => {
     const gx = f.left + gi * groupW + (groupW - barW * series.length) / 2;
     g.values.forEach((v, si) => {
       if (v === null || !Number.isFinite(v)) return;
       const x = Number((gx + si * barW).toFixed(1));
       const top = y(Math.max(v, y0));
-      bars += `<rect x="${x}" y="${top}" width="${(barW - 2).toFixed(1)}" height="${(y(y0) - top).toFixed(1)}" fill="${series[si]!.colour}"><title>${escapeHtml(`${g.label} · ${series[si]!.label}: ${v.toFixed(2)}`)}</title></rect>`;
-      bars += `<text x="${(x + barW / 2 - 1).toFixed(1)}" y="${top - 3}" text-anchor="middle" font-size="9">${v.toFixed(1)}</text>`;
+      bars.push(html`<rect x="${x}" y="${top}" width="${(barW - 2).toFixed(1)}" height="${(y(y0) - top).toFixed(1)}" fill="${series[si]!.colour}"><title>${`${g.label} · ${series[si]!.label}: ${v.toFixed(2)}`}</title></rect>`);
+      bars.push(html`<text x="${(x + barW / 2 - 1).toFixed(1)}" y="${top - 3}" text-anchor="middle" font-size="9">${v.toFixed(1)}</text>`);
     });
-    bars += `<text x="${(f.left + gi * groupW + groupW / 2).toFixed(1)}" y="${f.height - f.bottom + 16}" text-anchor="middle">${escapeHtml(g.label)}</text>`;
+    bars.push(html`<text x="${(f.left + gi * groupW + groupW / 2).toFixed(1)}" y="${f.height - f.bottom + 16}" text-anchor="middle">${g.label}</text>`);
   });
-  return svg(f, opts.title, `${yAxis(f, ticks, y, opts.yLabel)}${bars}${legend(f, series)}`);
+  return svg(f, opts.title, html`${yAxis(f, ticks, y, opts.yLabel)}${bars}${legend(f, series)}`);
 }
 
 /** Histogram of values with 1-2-5 bin widths and a marked zero line. */
-export function histogram(values: number[], opts: { title: string; xLabel: string; colour?: string; width?: number; height?: number }): string {
+export function histogram(values: number[], opts: { title: string; xLabel: string; colour?: string; width?: number; height?: number }): SafeHtml {
   const f: Frame = { width: opts.width ?? 640, height: opts.height ?? 240, left: 48, right: 12, top: 28, bottom: 40 };
   const finite = values.filter((v) => Number.isFinite(v));
   if (finite.length === 0) return emptyChart(f, opts.title, 'no finite values to plot');
@@ -112,17 +107,17 @@ export function histogram(values: number[], opts: { title: string; xLabel: strin
   const x = (v: number) => Number((f.left + (plotW * (v - lo)) / (hi - lo)).toFixed(1));
   const top = countTicks[countTicks.length - 1]!;
   const y = (c: number) => Number((f.top + plotH * (1 - c / top)).toFixed(1));
-  let body = yAxis(f, countTicks, y, 'images');
+  const body: SafeHtml[] = [yAxis(f, countTicks, y, 'images')];
   counts.forEach((c, i) => {
     if (c === 0) return;
     const x0 = x(lo + i * binW);
     const x1 = x(lo + (i + 1) * binW);
-    body += `<rect x="${x0}" y="${y(c)}" width="${Math.max(1, x1 - x0 - 1).toFixed(1)}" height="${(y(0) - y(c)).toFixed(1)}" fill="${opts.colour ?? COLOURS.model}"><title>${fmtTick(lo + i * binW)} to ${fmtTick(lo + (i + 1) * binW)}: ${c}</title></rect>`;
+    body.push(html`<rect x="${x0}" y="${y(c)}" width="${Math.max(1, x1 - x0 - 1).toFixed(1)}" height="${(y(0) - y(c)).toFixed(1)}" fill="${opts.colour ?? COLOURS.model}"><title>${fmtTick(lo + i * binW)} to ${fmtTick(lo + (i + 1) * binW)}: ${c}</title></rect>`);
   });
-  for (const t of ticks) body += `<text x="${x(t)}" y="${f.height - f.bottom + 14}" text-anchor="middle">${fmtTick(t)}</text>`;
-  body += `<line x1="${x(0)}" x2="${x(0)}" y1="${f.top}" y2="${f.height - f.bottom}" stroke="#111827" stroke-dasharray="4 3"/>`;
-  body += `<text x="${(f.left + plotW / 2).toFixed(1)}" y="${f.height - 6}" text-anchor="middle">${escapeHtml(opts.xLabel)}</text>`;
-  return svg(f, opts.title, body);
+  for (const t of ticks) body.push(html`<text x="${x(t)}" y="${f.height - f.bottom + 14}" text-anchor="middle">${fmtTick(t)}</text>`);
+  body.push(html`<line x1="${x(0)}" x2="${x(0)}" y1="${f.top}" y2="${f.height - f.bottom}" stroke="#111827" stroke-dasharray="4 3"/>`);
+  body.push(html`<text x="${(f.left + plotW / 2).toFixed(1)}" y="${f.height - 6}" text-anchor="middle">${opts.xLabel}</text>`);
+  return svg(f, opts.title, html`${body}`);
 }
 
 export interface LineSeries {
@@ -132,7 +127,7 @@ export interface LineSeries {
 }
 
 /** Line chart over a shared x axis (training steps). */
-export function lineChart(series: LineSeries[], opts: { title: string; xLabel: string; yLabel: string; width?: number; height?: number }): string {
+export function lineChart(series: LineSeries[], opts: { title: string; xLabel: string; yLabel: string; width?: number; height?: number }): SafeHtml {
   const f: Frame = { width: opts.width ?? 640, height: opts.height ?? 240, left: 56, right: 12, top: 28, bottom: 40 };
   const pts = series.flatMap((s) => s.points).filter((p) => Number.isFinite(p.x) && Number.isFinite(p.y));
   if (pts.length === 0) return emptyChart(f, opts.title, 'no points to plot');
@@ -142,22 +137,22 @@ export function lineChart(series: LineSeries[], opts: { title: string; xLabel: s
   const plotH = f.height - f.top - f.bottom;
   const x = (v: number) => (f.left + (plotW * (v - xt[0]!)) / (xt[xt.length - 1]! - xt[0]!)).toFixed(1);
   const y = (v: number) => Number((f.top + plotH * (1 - (v - yt[0]!) / (yt[yt.length - 1]! - yt[0]!))).toFixed(1));
-  let body = yAxis(f, yt, y, opts.yLabel);
-  for (const t of xt) body += `<text x="${x(t)}" y="${f.height - f.bottom + 14}" text-anchor="middle">${fmtTick(t)}</text>`;
+  const body: SafeHtml[] = [yAxis(f, yt, y, opts.yLabel)];
+  for (const t of xt) body.push(html`<text x="${x(t)}" y="${f.height - f.bottom + 14}" text-anchor="middle">${fmtTick(t)}</text>`);
   for (const s of series) {
     const p = s.points.filter((q) => Number.isFinite(q.x) && Number.isFinite(q.y));
     if (p.length === 0) continue;
-    body += `<polyline fill="none" stroke="${s.colour}" stroke-width="1.5" points="${p.map((q) => `${x(q.x)},${y(q.y)}`).join(' ')}"/>`;
-    if (p.length === 1) body += `<circle cx="${x(p[0]!.x)}" cy="${y(p[0]!.y)}" r="3" fill="${s.colour}"/>`;
+    body.push(html`<polyline fill="none" stroke="${s.colour}" stroke-width="1.5" points="${p.map((q) => `${x(q.x)},${y(q.y)}`).join(' ')}"/>`);
+    if (p.length === 1) body.push(html`<circle cx="${x(p[0]!.x)}" cy="${y(p[0]!.y)}" r="3" fill="${s.colour}"/>`);
   }
-  body += `<text x="${(f.left + plotW / 2).toFixed(1)}" y="${f.height - 6}" text-anchor="middle">${escapeHtml(opts.xLabel)}</text>`;
-  return svg(f, opts.title, body + legend(f, series));
+  body.push(html`<text x="${(f.left + plotW / 2).toFixed(1)}" y="${f.height - 6}" text-anchor="middle">${opts.xLabel}</text>`);
+  return svg(f, opts.title, html`${body}${legend(f, series)}`);
 }
 
-function emptyChart(f: Frame, title: string, message: string): string {
-  return svg(f, title, `<text x="${f.width / 2}" y="${f.height / 2}" text-anchor="middle" fill="#6b7280">${escapeHtml(message)}</text>`);
+function emptyChart(f: Frame, title: string, message: string): SafeHtml {
+  return svg(f, title, html`<text x="${f.width / 2}" y="${f.height / 2}" text-anchor="middle" fill="#6b7280">${message}</text>`);
 }
 
-function svg(f: Frame, title: string, body: string): string {
-  return `<svg class="chart" role="img" aria-label="${escapeHtml(title)}" viewBox="0 0 ${f.width} ${f.height}" width="${f.width}" height="${f.height}" ${FONT}><title>${escapeHtml(title)}</title>${body}</svg>`;
+function svg(f: Frame, title: string, body: SafeHtml): SafeHtml {
+  return html`<svg class="chart" role="img" aria-label="${title}" viewBox="0 0 ${f.width} ${f.height}" width="${f.width}" height="${f.height}" font-family="system-ui, sans-serif" font-size="11"><title>${title}</title>${body}</svg>`;
 }
