@@ -8,6 +8,7 @@ const list = (s: string): number[] => s.split(',').map((x) => Number(x.trim()));
 export function formatPrepareResult(r: JobResult<'prepare'>): string {
   const lines = [`prepared ${r.images} images into ${r.output} (${r.written} written, ${r.reused} already done)`];
   lines.push(`  split: ${Object.entries(r.bySplit).map(([k, v]) => `${k} ${v}`).join(', ')}`);
+  if (r.portrait > 0) lines.push(`  ${r.portrait} photo(s) of the other orientation than the output size (see the warnings above; --fit chooses stretch or crop)`);
   if (r.skipped.length) {
     lines.push(`  skipped ${r.skipped.length} file(s):`);
     for (const s of r.skipped) lines.push(`    ${s.path}: ${s.reason}`);
@@ -42,8 +43,10 @@ export function registerPrepareCommands(program: Command): void {
     .option('--split <train,val,test>', 'split ratios', '0.8,0.1,0.1')
     .option('--seed <n>', 'seed of the split and the fraction', '1')
     .option('--size <WxH>', 'output size', '448x256')
-    .action(async (source: string, output: string, o: { fraction: string; levels: string; split: string; seed: string; size: string }) => {
+    .option('--fit <stretch|crop>', 'photos of the other orientation (portrait for 448x256): stretch them (distorts) or crop their centred window', 'stretch')
+    .action(async (source: string, output: string, o: { fraction: string; levels: string; split: string; seed: string; size: string; fit: string }) => {
       const [width, height] = o.size.split('x').map(Number);
+      if (o.fit !== 'stretch' && o.fit !== 'crop') throw new Error(`--fit must be stretch or crop, got "${o.fit}"`);
       const r = await runJob({
         type: 'prepare',
         params: {
@@ -55,6 +58,7 @@ export function registerPrepareCommands(program: Command): void {
           seed: Number(o.seed),
           width,
           height,
+          fit: o.fit,
         },
       });
       process.stdout.write(`${formatPrepareResult(r)}\n`);

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { decodeToRgb, encodePng, readImageFile } from '../image/decode';
 import { gaussianBlurOpenCV } from '../image/gaussian';
 import { resizeLinearOpenCV } from '../image/resize';
+import { fitToFrame, type FrameFit } from './frame-fit';
 import { SHARP_DIR, blurDirName } from './manifest';
 
 /**
@@ -18,6 +19,8 @@ export interface ComputeTask {
   sigmas: Record<string, number>;
   pngLevel: number;
   limitInputPixels: number;
+  /** how the photo fills the frame (frame-fit.ts); absent = stretch */
+  fit?: FrameFit;
 }
 
 export interface ComputedPng {
@@ -41,7 +44,7 @@ const sha256 = (data: Uint8Array): string => createHash('sha256').update(data).d
 export async function computeItem(task: ComputeTask): Promise<ComputeResult> {
   const bytes = await readImageFile(task.file);
   const decoded = await decodeToRgb(bytes, { limitInputPixels: task.limitInputPixels });
-  const sharpImage = resizeLinearOpenCV(decoded, task.width, task.height);
+  const sharpImage = resizeLinearOpenCV(fitToFrame(decoded, task.width, task.height, task.fit ?? 'stretch'), task.width, task.height);
   const pending: Array<Promise<ComputedPng>> = [];
   const encode = (dir: string, img: typeof sharpImage): void => {
     pending.push(encodePng(img, task.pngLevel).then((png) => ({ dir, data: png, sha256: sha256(png) })));

@@ -26,6 +26,7 @@ import {
   type PrepareSettings,
 } from './manifest';
 import { acquireOutputLock } from './output-lock';
+import { isOtherOrientation } from './frame-fit';
 import { computeItem, type ComputeResult, type ComputeTask } from './prepare-compute';
 import { scanFolder, type ScannedImage, type SkippedFile } from './scan';
 import { SPLIT_NAMES, assignSplits, subsampleByGroup, type SplitName } from './split';
@@ -90,6 +91,7 @@ export async function prepareDataset(input: JobParamsInput<'prepare'>, ctx: JobC
     resize: RESIZE_METHOD,
     blur: BLUR_METHOD,
     png: { compressionLevel: options.pngCompressionLevel ?? 3 },
+    fit: params.fit,
   };
 
   const release = await acquireOutputLock(output);
@@ -100,13 +102,16 @@ export async function prepareDataset(input: JobParamsInput<'prepare'>, ctx: JobC
     const previous = await loadPreviousRun(output, journalPath, source, settings);
 
     ctx.progress(0, 'scanning the source folder');
-    const scan = await scanFolder(source, { limitInputPixels: settings.limitInputPixels }, scaledContext(ctx, 0, 0.05));
+    // The output is left out by real path: it may lie inside a linked sub-folder of the source.
+    const scan = await scanFolder(source, { limitInputPixels: settings.limitInputPixels, exclude: [output] }, scaledContext(ctx, 0, 0.05));
     if (scan.images.length === 0) {
       const reasons = [...new Set(scan.skipped.map((s) => s.reason))].join(', ');
       throw new Error(`the source folder ${source} holds no usable images${scan.skipped.length ? ` (${scan.skipped.length} files skipped: ${reasons})` : ''}`);
     }
     const plan = planItems(scan.images, settings);
     if (plan.length === 0) throw new Error(`a fraction of ${settings.fraction} keeps none of the ${scan.images.length} images; choose a larger fraction`);
+
+    const portrait = warnOtherOrientation(plan, settings, ctx);
 
     journal = await Journal.open(journalPath);
     if (!previous.headerWritten) await journal.append({ type: 'header', source, settings } satisfies JournalHeader);
@@ -181,12 +186,26 @@ export async function prepareDataset(input: JobParamsInput<'prepare'>, ctx: JobC
       written,
       reused,
       bySplit,
+      portrait,
       skipped: skipped.map((s) => ({ path: path.join(source, ...s.relPath.split('/')), reason: `${s.reason}: ${s.detail}` })),
     };
   } finally {
     await journal?.close().catch(() => undefined);
     await release();
   }
+}
+
+/** One warning per photo of the frame's other orientation (they are squeezed when stretched); returns how many. */
+function warnOtherOrientation(plan: PlannedItem[], settings: PrepareSettings, ctx: JobContext): number {
+  const frame = `${settings.width}×${settings.height}`;
+  let count = 0;
+  for (const { image } of plan) {
+    if (!isOtherOrientation(image.width, image.height, settings.width, settings.height)) continue;
+    count++;
+    const what = `${image.relPath} is ${image.width}×${image.height}, the other orientation than ${frame}`;
+    ctx.log('warn', settings.fit === 'stretch' ? `${what}: it is stretched to ${frame} (distorted); --fit crop keeps its proportions by cutting the centred ${frame} window` : `${what}: its centred window is cropped`);
+  }
+  return count;
 }
 
 /** Which images go into which split, after subsampling; ids are unique file names. */
@@ -217,6 +236,7 @@ async function processItem(item: PlannedItem, output: string, settings: PrepareS
     sigmas: settings.sigmas,
     pngLevel: settings.png.compressionLevel,
     limitInputPixels: settings.limitInputPixels,
+    fit: settings.fit,
   });
   const outputs: Record<string, OutputFile> = {};
   for (const png of result.pngs) {

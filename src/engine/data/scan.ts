@@ -1,4 +1,4 @@
-import { promises as fs, type Dirent } from 'node:fs';
+import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import sharp, { type Metadata } from 'sharp';
 import type { JobContext } from '../jobs/job-context';
@@ -12,6 +12,7 @@ import {
   endMarkerMissing,
   type SkipReason,
 } from '../image/decode';
+import { walkFolder } from '../fs/walk-folder';
 import { mapConcurrent } from './concurrency';
 
 /** File types accepted as photos (by extension, case-insensitive); the content is checked too. */
@@ -59,11 +60,13 @@ export interface ScanOptions {
   verify?: 'header' | 'decode';
   /** files probed at once (I/O bound; default 8) */
   concurrency?: number;
+  /** real paths of folders to leave out wherever they are reached (prepare's own output inside a linked sub-folder) */
+  exclude?: readonly string[];
 }
 
 /**
  * Walks `root` recursively and lists usable images; every other file is reported with a reason.
- * Bad files never abort the scan. Symbolic links are followed (folders once, to avoid loops).
+ * Bad files never abort the scan. Symbolic links are followed (fs/walk-folder: each real folder once, no loops).
  */
 export async function scanFolder(root: string, opts: ScanOptions = {}, ctx?: JobContext): Promise<ScanResult> {
   const absRoot = path.resolve(root);
@@ -74,47 +77,21 @@ export async function scanFolder(root: string, opts: ScanOptions = {}, ctx?: Job
 
   const skipped: SkippedFile[] = [];
   const candidates: Array<{ abs: string; rel: string }> = [];
-  const visitedDirs = new Set<string>();
-
-  const walk = async (dir: string, relDir: string): Promise<void> => {
-    ctx?.throwIfCancelled();
-    const real = await fs.realpath(dir).catch(() => dir);
-    if (visitedDirs.has(real)) return; // a linked folder seen before (or a loop)
-    visitedDirs.add(real);
-    let entries: Dirent[];
-    try {
-      entries = await fs.readdir(dir, { withFileTypes: true });
-    } catch (err) {
-      skipped.push({ relPath: relDir || '.', reason: 'unreadable', detail: `folder cannot be listed: ${classifyFsError(err).detail}` });
-      return;
-    }
-    entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-    for (const entry of entries) {
-      const abs = path.join(dir, entry.name);
-      const rel = relDir ? `${relDir}/${entry.name}` : entry.name;
-      let isDir = entry.isDirectory();
-      let isFile = entry.isFile();
-      if (entry.isSymbolicLink()) {
-        const target = await fs.stat(abs).catch(() => null);
-        if (!target) {
-          if (IMAGE_EXTENSIONS.has(path.extname(entry.name).toLowerCase())) {
-            skipped.push({ relPath: rel, reason: 'unreadable', detail: 'a dangling symbolic link' });
-          } else {
-            skipped.push({ relPath: rel, reason: 'not-an-image', detail: 'a dangling symbolic link' });
-          }
-          continue;
-        }
-        isDir = target.isDirectory();
-        isFile = target.isFile();
-      }
-      if (isDir) await walk(abs, rel);
-      else if (!isFile) skipped.push({ relPath: rel, reason: 'unreadable', detail: 'not a regular file' });
-      else if (!IMAGE_EXTENSIONS.has(path.extname(entry.name).toLowerCase())) {
-        skipped.push({ relPath: rel, reason: 'not-an-image', detail: `extension "${path.extname(entry.name) || '(none)'}" is not an accepted image type` });
-      } else candidates.push({ abs, rel });
-    }
-  };
-  await walk(absRoot, '');
+  const walked = await walkFolder(absRoot, { excludeReal: opts.exclude, beforeFolder: () => ctx?.throwIfCancelled() });
+  for (const item of walked) {
+    const isImageName = IMAGE_EXTENSIONS.has(path.extname(item.name).toLowerCase());
+    if (item.kind === 'unlistable-folder') {
+      skipped.push({ relPath: item.rel, reason: 'unreadable', detail: `folder cannot be listed: ${classifyFsError(item.error).detail}` });
+    } else if (item.kind === 'dangling-link') {
+      skipped.push({ relPath: item.rel, reason: isImageName ? 'unreadable' : 'not-an-image', detail: 'a dangling symbolic link' });
+    } else if (item.kind === 'unreadable') {
+      skipped.push({ relPath: item.rel, reason: 'unreadable', detail: classifyFsError(item.error).detail });
+    } else if (item.kind === 'not-regular') {
+      skipped.push({ relPath: item.rel, reason: 'unreadable', detail: 'not a regular file' });
+    } else if (!isImageName) {
+      skipped.push({ relPath: item.rel, reason: 'not-an-image', detail: `extension "${path.extname(item.name) || '(none)'}" is not an accepted image type` });
+    } else candidates.push({ abs: item.path, rel: item.rel });
+  }
 
   const limit = opts.limitInputPixels ?? DEFAULT_LIMIT_INPUT_PIXELS;
   let done = 0;

@@ -4,6 +4,7 @@ import { BLUR_LEVELS } from '../../shared/contract/primitives';
 import { blurDirName, readManifest, SHARP_DIR } from '../data/manifest';
 import { compareStrings, IMAGE_EXTENSIONS } from '../data/scan';
 import { isTempPath } from '../fs/atomic';
+import { listFolder, walkFolder } from '../fs/walk-folder';
 
 /**
  * Finds the (blurred, sharp) pairs of a test set. Three layouts:
@@ -71,7 +72,8 @@ async function preparedTestSet(root: string, manifest: NonNullable<Awaited<Retur
 }
 
 async function folderTestSet(root: string): Promise<TestSet> {
-  const names = (await fs.readdir(root, { withFileTypes: true })).filter((e) => e.isDirectory()).map((e) => e.name);
+  // Linked folders count like real ones (blur/ → /data/blurred is a test set too).
+  const names = (await listFolder(root)).filter((e) => e.kind === 'folder').map((e) => e.name);
   const blurDirs = names
     .map((name) => ({ name, m: BLUR_DIR.exec(name) }))
     .filter((d): d is { name: string; m: RegExpExecArray } => d.m !== null)
@@ -101,37 +103,28 @@ async function folderTestSet(root: string): Promise<TestSet> {
   return { root, layout, levels: blurDirs.map((d) => ({ ...d, sigma: sigmaOf(d.kernel) })), pairs, unmatched };
 }
 
-/** Image files under `dir` (recursively) by relative path without extension; others listed as unmatched. */
+/** Image files under `dir` (recursively, links followed) by relative path without extension; others listed as unmatched. */
 async function imagesByKey(dir: string, unmatched: TestSet['unmatched']): Promise<Map<string, string>> {
   const found = new Map<string, string>();
-  const walk = async (folder: string, rel: string): Promise<void> => {
-    let entries: Array<import('node:fs').Dirent>;
-    try {
-      entries = await fs.readdir(folder, { withFileTypes: true });
-    } catch (err) {
-      unmatched.push({ path: folder, reason: `unreadable: cannot list the folder (${(err as Error).message})` });
-      return;
+  const items = await walkFolder(dir, { ignore: (e) => e.name.startsWith('.') || isTempPath(e.path) });
+  for (const item of items) {
+    if (item.kind === 'unlistable-folder') {
+      unmatched.push({ path: item.path, reason: `unreadable: cannot list the folder (${item.error.message})` });
+      continue;
     }
-    entries.sort((a, b) => compareStrings(a.name, b.name));
-    for (const e of entries) {
-      const abs = path.join(folder, e.name);
-      if (e.name.startsWith('.') || isTempPath(abs)) continue;
-      const relPath = rel ? `${rel}/${e.name}` : e.name;
-      if (e.isDirectory()) {
-        await walk(abs, relPath);
-        continue;
-      }
-      const ext = path.extname(e.name);
-      if (!IMAGE_EXTENSIONS.has(ext.toLowerCase())) {
-        unmatched.push({ path: abs, reason: `not-an-image: the extension "${ext || '(none)'}" is not an image type` });
-        continue;
-      }
-      const key = relPath.slice(0, relPath.length - ext.length);
-      const previous = found.get(key);
-      if (previous) unmatched.push({ path: abs, reason: `ambiguous: ${path.basename(previous)} has the same name; that one is used` });
-      else found.set(key, abs);
+    if (item.kind !== 'file') {
+      unmatched.push({ path: item.path, reason: `unreadable: ${item.kind === 'dangling-link' ? 'a dangling symbolic link' : item.kind === 'not-regular' ? 'not a regular file' : item.error?.message}` });
+      continue;
     }
-  };
-  await walk(dir, '');
+    const ext = path.extname(item.name);
+    if (!IMAGE_EXTENSIONS.has(ext.toLowerCase())) {
+      unmatched.push({ path: item.path, reason: `not-an-image: the extension "${ext || '(none)'}" is not an image type` });
+      continue;
+    }
+    const key = item.rel.slice(0, item.rel.length - ext.length);
+    const previous = found.get(key);
+    if (previous) unmatched.push({ path: item.path, reason: `ambiguous: ${path.basename(previous)} has the same name; that one is used` });
+    else found.set(key, item.path);
+  }
   return found;
 }

@@ -1,7 +1,8 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { isTempPath } from '../fs/atomic';
-import { compareStrings, IMAGE_EXTENSIONS } from '../data/scan';
+import { walkFolder } from '../fs/walk-folder';
+import { IMAGE_EXTENSIONS } from '../data/scan';
 import { OUTPUT_SUFFIX } from './output-file';
 
 /**
@@ -41,6 +42,7 @@ export async function collectInputs(inputs: readonly string[], opts: CollectOpti
   const skipped: CollectedInputs['skipped'] = [];
   const seen = new Set<string>();
   const exclude = opts.exclude ? path.resolve(opts.exclude) : null;
+  const excludeReal = exclude ? await fs.realpath(exclude).catch(() => null) : null;
   // The output folder inside an input folder is skipped whole; where outputs sit next to inputs
   // (output folder = an input folder), files with output names are skipped.
   const isOutputDir = (p: string) => exclude !== null && p === exclude;
@@ -54,32 +56,26 @@ export async function collectInputs(inputs: readonly string[], opts: CollectOpti
     files.push({ path: abs, rel });
   };
 
-  const walk = async (dir: string, relDir: string, visited: Set<string>): Promise<void> => {
-    const real = await fs.realpath(dir).catch(() => dir);
-    if (visited.has(real)) return; // a symbolic link back up the tree
-    visited.add(real);
-    let entries: string[];
-    try {
-      entries = (await fs.readdir(dir)).sort(compareStrings);
-    } catch (err) {
-      skipped.push({ path: dir, reason: `unreadable: cannot list the folder (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})` });
-      return;
-    }
-    for (const name of entries) {
-      const abs = path.join(dir, name);
-      if (name.startsWith('.') || isTempPath(abs) || isOutputDir(abs) || isEarlierOutput(path.resolve(dir), name)) continue;
-      const rel = relDir ? `${relDir}/${name}` : name;
-      const stat = await fs.stat(abs).catch((err: NodeJS.ErrnoException) => err);
-      if (stat instanceof Error) {
-        skipped.push({ path: abs, reason: `unreadable: ${stat.code === 'ENOENT' ? 'a dangling link' : stat.message}` });
-      } else if (stat.isDirectory()) {
-        if (opts.recursive) await walk(abs, rel, visited);
-      } else if (!stat.isFile()) {
-        skipped.push({ path: abs, reason: 'unreadable: not a regular file' });
-      } else if (!DEBLUR_EXTENSIONS.has(path.extname(name).toLowerCase())) {
-        skipped.push({ path: abs, reason: `not-an-image: the extension "${path.extname(name) || '(none)'}" is not an image type` });
+  const walk = async (dir: string): Promise<void> => {
+    const items = await walkFolder(dir, {
+      recursive: opts.recursive,
+      ignore: (e) => e.name.startsWith('.') || isTempPath(e.path) || isOutputDir(e.path) || isEarlierOutput(path.dirname(path.resolve(e.path)), e.name),
+      // The output folder is left out however it is reached, a link to it included.
+      excludeReal: excludeReal ? [excludeReal] : [],
+    });
+    for (const item of items) {
+      if (item.kind === 'unlistable-folder') {
+        skipped.push({ path: item.path, reason: `unreadable: cannot list the folder (${item.error.code ?? item.error.message})` });
+      } else if (item.kind === 'dangling-link') {
+        skipped.push({ path: item.path, reason: 'unreadable: a dangling link' });
+      } else if (item.kind === 'unreadable') {
+        skipped.push({ path: item.path, reason: `unreadable: ${item.error?.message}` });
+      } else if (item.kind === 'not-regular') {
+        skipped.push({ path: item.path, reason: 'unreadable: not a regular file' });
+      } else if (!DEBLUR_EXTENSIONS.has(path.extname(item.name).toLowerCase())) {
+        skipped.push({ path: item.path, reason: `not-an-image: the extension "${path.extname(item.name) || '(none)'}" is not an image type` });
       } else {
-        await addFile(abs, rel);
+        await addFile(item.path, item.rel);
       }
     }
   };
@@ -90,7 +86,7 @@ export async function collectInputs(inputs: readonly string[], opts: CollectOpti
     if (stat instanceof Error) {
       skipped.push({ path: abs, reason: `unreadable: ${stat.code === 'ENOENT' ? 'does not exist' : stat.message}` });
     } else if (stat.isDirectory()) {
-      await walk(abs, '', new Set());
+      await walk(abs);
     } else if (stat.isFile()) {
       // A file named explicitly is tried whatever its extension; the decoder says if it is no image.
       await addFile(abs, path.basename(abs));

@@ -39,6 +39,8 @@ export const prepareParams = z
     seed: z.number().int().min(0).max(2 ** 32 - 1).default(1),
     width: positiveInt(8192).default(448),
     height: positiveInt(8192).default(256),
+    /** stretch: the whole photo resized to width×height (the course's way); crop: the centred window of that aspect */
+    fit: z.enum(['stretch', 'crop']).default('stretch'),
   })
   .refine((p) => Math.abs(p.split[0] + p.split[1] + p.split[2] - 1) < 1e-6, {
     message: 'ratios must add up to 1',
@@ -51,6 +53,8 @@ export const prepareResult = z.strictObject({
   reused: z.number().int(),
   bySplit: z.record(z.string(), z.number().int()),
   skipped: z.array(skippedFile),
+  /** photos whose orientation is the frame's other one (portrait photos for 448×256): stretched or cropped, per `fit` */
+  portrait: z.number().int().default(0),
 });
 
 export const lossName = z.enum(['mse', 'l1', 'charbonnier', 'psnr']);

@@ -1,0 +1,93 @@
+/**
+ * Hostile input: folders given as symbolic links — a test set whose blur/ and sharp/ are links, a
+ * source folder with a linked sub-folder that holds prepare's own output, links that loop back up the
+ * tree, a deblur input folder with a link to the output folder.
+ * Fault injected: none beyond the links themselves (real files, real links, real jobs).
+ * What must hold: links to folders are followed like folders everywhere a folder is read; every real
+ * folder is read once (no loop, no double count); a job never reads its own output back, however it
+ * is reached.
+ */
+import { mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import sharp from 'sharp';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { prepareDataset } from '../../src/engine/data/prepare';
+import { scanFolder } from '../../src/engine/data/scan';
+import { discoverTestSet } from '../../src/engine/evaluate/test-set';
+import { walkFolder } from '../../src/engine/fs/walk-folder';
+import { collectInputs } from '../../src/engine/infer/collect-inputs';
+import { createTestContext } from '../../src/engine/jobs/job-context';
+
+let tmp: string;
+beforeEach(async () => {
+  tmp = await mkdtemp(path.join(os.tmpdir(), 'links-'));
+});
+afterEach(async () => {
+  await rm(tmp, { recursive: true, force: true });
+});
+
+/** A small noisy PNG (noise, so every file has different content). */
+async function png(file: string, width = 24, height = 16, seed = 1): Promise<void> {
+  const data = Buffer.alloc(width * height * 3);
+  let x = seed * 2654435761;
+  for (let i = 0; i < data.length; i++) data[i] = (x = (x * 1103515245 + 12345) >>> 0) >>> 24;
+  await mkdir(path.dirname(file), { recursive: true });
+  await sharp(data, { raw: { width, height, channels: 3 } }).png().toFile(file);
+}
+
+describe('folders given as symbolic links', () => {
+  it('eval: a test set whose blur/ and sharp/ are links to folders is a course-layout test set', async () => {
+    await png(path.join(tmp, 'data', 'blurred', 'a.png'), 24, 16, 1);
+    await png(path.join(tmp, 'data', 'originals', 'a.png'), 24, 16, 2);
+    const set = path.join(tmp, 'set');
+    await mkdir(set);
+    await symlink(path.join(tmp, 'data', 'blurred'), path.join(set, 'blur'));
+    await symlink(path.join(tmp, 'data', 'originals'), path.join(set, 'sharp'));
+    const found = await discoverTestSet(set);
+    expect(found.layout).toBe('course');
+    expect(found.pairs).toEqual([expect.objectContaining({ name: 'a', level: 'blur', blurred: path.join(set, 'blur', 'a.png'), sharp: path.join(set, 'sharp', 'a.png') })]);
+    expect(found.unmatched).toEqual([]);
+  });
+
+  it('prepare: an output folder inside a linked sub-folder of the source is never read back as photos', async () => {
+    const source = path.join(tmp, 'source');
+    const elsewhere = path.join(tmp, 'elsewhere');
+    for (let i = 0; i < 3; i++) await png(path.join(source, `p${i}.png`), 24, 16, 10 + i);
+    await png(path.join(elsewhere, 'linked.png'), 24, 16, 20);
+    await symlink(elsewhere, path.join(source, 'more'));
+    const output = path.join(elsewhere, 'prepared'); // = source/more/prepared through the link
+    const params = { source, output, levels: [3 as const], width: 16, height: 8, split: [1, 0, 0] as [number, number, number] };
+    for (let run = 0; run < 2; run++) {
+      // The second run finds the first run's PNGs inside source/more/prepared: they must stay invisible.
+      const result = await prepareDataset(params, createTestContext(), { concurrency: 2, useWorkers: false });
+      expect(result.images).toBe(4);
+      expect(result.skipped).toEqual([]);
+    }
+  });
+
+  it('a link back up the tree does not loop, and a folder reached twice is read once', async () => {
+    const root = path.join(tmp, 'root');
+    await png(path.join(root, 'a', 'x.png'));
+    await symlink(root, path.join(root, 'a', 'loop'));
+    await symlink(path.join(root, 'a'), path.join(root, 'b'));
+    const items = await walkFolder(root);
+    expect(items.map((i) => i.rel)).toEqual(['a/x.png']);
+    const scan = await scanFolder(root);
+    expect(scan.images.map((i) => i.relPath)).toEqual(['a/x.png']);
+  });
+
+  it('deblur inputs: linked sub-folders are followed, a link to the output folder is not', async () => {
+    const input = path.join(tmp, 'photos');
+    const out = path.join(tmp, 'out');
+    await png(path.join(input, 'a.png'));
+    await png(path.join(tmp, 'other', 'b.png'));
+    await png(path.join(out, 'a.png')); // an earlier output
+    await symlink(path.join(tmp, 'other'), path.join(input, 'linked'));
+    await symlink(out, path.join(input, 'results'));
+    await writeFile(path.join(input, 'notes.txt'), 'not an image');
+    const { files, skipped } = await collectInputs([input], { recursive: true, exclude: out });
+    expect(files.map((f) => f.rel)).toEqual(['a.png', 'linked/b.png']);
+    expect(skipped).toEqual([{ path: path.join(input, 'notes.txt'), reason: expect.stringMatching(/^not-an-image/) }]);
+  });
+});
