@@ -5,6 +5,11 @@ import { imageGain } from '../evaluate/summarize';
  * One CSV row per image and level (RFC 4180: comma-separated, CRLF line ends, quotes where needed).
  * Numbers are written at full precision, "inf" for an infinite PSNR and empty for a missing value,
  * which spreadsheets and pandas (na_values default, float('inf')) read as intended.
+ *
+ * Formula injection (OWASP "CSV Injection"): a text cell (a name, level or path, which come from file
+ * names) that starts with = + - @, a tab or a carriage return would be run as a formula by a
+ * spreadsheet, so it gets a leading apostrophe ("'=1+2"). Only text cells: numbers are never prefixed,
+ * so a negative number stays a number ("-0.25", "-inf").
  */
 export const CSV_COLUMNS = [
   'name',
@@ -26,10 +31,18 @@ export const CSV_COLUMNS = [
   'sharp_path',
 ] as const;
 
+const FORMULA_START = /^[=+\-@\t\r]/;
+
+/** A text cell a spreadsheet shows as text: an apostrophe before a formula-like start. */
+export function neutralizeFormula(text: string): string {
+  return FORMULA_START.test(text) ? `'${text}` : text;
+}
+
 function cell(v: string | number | null): string {
   if (v === null) return '';
   if (typeof v === 'number') return v === Infinity ? 'inf' : v === -Infinity ? '-inf' : String(v);
-  return /[",\r\n]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v;
+  const text = neutralizeFormula(v);
+  return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
 }
 
 function rowCells(r: ImageRow): Array<string | number | null> {
