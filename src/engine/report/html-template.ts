@@ -16,18 +16,21 @@ import { isImageDataUrl } from '../evaluate/image-data-url';
  *     the report's stylesheet goes in through `styleSheet`, which checks it.
  */
 
+const MINT = Symbol('SafeHtml');
 let mint: (text: string) => SafeHtml;
 
+/** Markup made by `html` (or `styleSheet`); nothing else can make one, not even at run time. */
 export class SafeHtml {
   readonly #text: string;
-  private constructor(text: string) {
+  private constructor(token: symbol, text: string) {
+    if (token !== MINT) throw new HtmlTemplateError('html: SafeHtml is made only by the html template');
     this.#text = text;
   }
   toString(): string {
     return this.#text;
   }
   static {
-    mint = (text) => new SafeHtml(text);
+    mint = (text) => new SafeHtml(MINT, text);
   }
 }
 export type HtmlValue = SafeHtml | string | number | null | undefined | false | readonly HtmlValue[];
