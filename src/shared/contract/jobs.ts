@@ -149,7 +149,9 @@ export const jobStart = z.discriminatedUnion(
     z.ZodObject<{ type: z.ZodLiteral<string>; params: z.ZodType }>,
     ...z.ZodObject<{ type: z.ZodLiteral<string>; params: z.ZodType }>[],
   ],
-);
+) as unknown as z.ZodType<JobStarted, JobStart>;
 export type JobStart = { [T in JobType]: { type: T; params: JobParamsInput<T> } }[JobType];
+/** A validated `job.start` (defaults filled): checking `type` narrows `params`. */
+export type JobStarted = { [T in JobType]: { type: T; params: JobParams<T> } }[JobType];
 /** A `job.start` payload built from a generic job type (TypeScript cannot see that `{ type: T; params }` is one member of JobStart). */
 export const jobStartOf = <T extends JobType>(type: T, params: JobParamsInput<T>): JobStart => ({ type, params }) as JobStart;

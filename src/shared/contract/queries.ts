@@ -132,3 +132,5 @@ export type MethodParamsInput<M extends MethodName> = z.input<(typeof methods)[M
 export type MethodParams<M extends MethodName> = z.output<(typeof methods)[M]['params']>;
 export type MethodResult<M extends MethodName> = z.output<(typeof methods)[M]['result']>;
 export const isHostMethod = (m: MethodName): boolean => methods[m].host;
+/** The methods the engine answers (the rest are answered by the front door). */
+export type EngineMethodName = { [M in MethodName]: (typeof methods)[M]['host'] extends false ? M : never }[MethodName];
