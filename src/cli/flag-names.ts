@@ -14,6 +14,7 @@ const RENAMED: { [T in JobType]: Record<string, string> } = {
   deblur: { inputs: '<inputs...>', outDir: '--out' },
   evaluate: { testSet: '<test-set>' },
   report: { evalJson: '<eval-json>' },
+  export: { model: '<model>', overwrite: '--force' },
 };
 
 /** Path of a job's params inside a `job.start` request, as the router and engine report it. */

@@ -7,6 +7,7 @@ import { registerTrainCommand } from './commands/train';
 import { registerDeblurCommand } from './commands/deblur';
 import { registerEvalCommand } from './commands/eval';
 import { registerReportCommand } from './commands/report';
+import { registerExportCommand } from './commands/export';
 import { appVersion } from '../shared/app-version';
 import { CancelledByUserError, EXIT_CANCELLED, wasCancelledByUser } from './run-job';
 
@@ -37,6 +38,7 @@ export function buildProgram(): Command {
   registerDeblurCommand(program);
   registerEvalCommand(program);
   registerReportCommand(program);
+  registerExportCommand(program);
   program
     .command('web')
     .description('serve the app to a browser on 127.0.0.1 (for machines without a display)')

@@ -6,9 +6,24 @@ export function formatRuntimeReport(r: RuntimeReport): string {
   lines.push(`threads: ${r.threads}   SIMD: ${r.simd === null ? 'n/a' : r.simd ? 'yes' : 'no'}   ${r.platform}, Node ${r.node}`);
   lines.push('runtime chain (first that loads wins):');
   for (const a of r.attempts) {
-    lines.push(`  ${a.ok ? '✔' : '✘'} ${a.backend.padEnd(15)} ${a.ok ? 'runs' : `unavailable: ${a.reason ?? 'unknown'}`}`);
+    // An ok attempt's reason is what it noted on the way (the GPU adapter, a wasm build that failed).
+    const ok = a.reason ? `runs — ${a.reason}` : 'runs';
+    lines.push(`  ${a.ok ? '✔' : '✘'} ${a.backend.padEnd(15)} ${a.ok ? ok : `unavailable: ${a.reason ?? 'unknown'}`}`);
   }
+  if (r.infer) lines.push(...formatInferRuntime(r.infer));
   return lines.join('\n');
+}
+
+/** The inference-runtime section: what deblur and evaluate run on, and why the other providers do not. */
+export function formatInferRuntime(i: NonNullable<RuntimeReport['infer']>): string[] {
+  const running = i.runtime === 'onnx' ? `ONNX Runtime ${i.ortVersion ?? ''}, ${i.provider} provider` : 'TF.js (the runtime above)';
+  const lines = [`inference (deblur, evaluate): ${running}${i.forced ? ` (forced by DEBLUR_INFER=${i.forced})` : ''}`];
+  for (const a of i.attempts) {
+    const name = a.runtime === 'onnx' ? `onnx ${a.provider ?? ''}`.trim() : 'tfjs';
+    const chosen = a.runtime === i.runtime && a.provider === i.provider;
+    lines.push(`  ${a.ok ? '✔' : '✘'} ${name.padEnd(15)} ${chosen ? 'runs' : a.ok ? (a.reason ?? 'works (not first)') : `unavailable: ${a.reason ?? 'unknown'}`}`);
+  }
+  return lines;
 }
 
 export async function infoCommand(opts: { json?: boolean }): Promise<void> {

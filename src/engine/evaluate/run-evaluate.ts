@@ -3,11 +3,13 @@ import path from 'node:path';
 import type { JobParams, JobResult } from '../../shared/contract';
 import { appVersion } from '../../shared/app-version';
 import { writeFileAtomic } from '../fs/atomic';
+import { assertWritableOutputFile } from '../fs/output-check';
 import { decodeToRgb, DecodeError } from '../image/decode';
 import type { RawImage } from '../image/raw-image';
-import { DEFAULT_OVERLAP, DEFAULT_TILE } from '../infer/deblur-image';
-import { loadInferenceModel, type InferenceModel } from '../infer/load-model';
-import { deblurImage } from '../infer/model-predictor';
+import { deblurTiled, DEFAULT_OVERLAP, DEFAULT_TILE, type TilePredictor } from '../infer/deblur-image';
+import { loadRunnableModel, type InferenceModel } from '../infer/load-model';
+import { modelPredictor } from '../infer/model-predictor';
+import { describeInferChoice } from '../infer/ort-runtime';
 import { CancelledError, type JobContext } from '../jobs/job-context';
 import { psnr, ssim } from '../metrics';
 import { selectRuntime } from '../runtime/select';
@@ -31,17 +33,20 @@ const SSIM_MIN_SIDE = 7;
  * Wiener deconvolution with the level's known Gaussian. Writes the eval JSON (eval-schema.ts).
  */
 export async function runEvaluate(params: JobParams<'evaluate'>, ctx: JobContext): Promise<JobResult<'evaluate'>> {
+  await assertWritableOutputFile(params.out, { overwrite: params.overwrite, field: 'out', what: 'the evaluation file' });
   const runtime = await selectRuntime();
   const testSet = await discoverTestSet(params.testSet);
-  const loaded = await loadInferenceModel(params.model);
+  const loaded = await loadRunnableModel(params.model);
   ctx.log('info', `evaluating ${loaded.model.name} on ${testSet.pairs.length} pairs (${testSet.layout} layout) with ${runtime.backend}`);
+  ctx.log('info', describeInferChoice(loaded.engine.report));
+  for (const note of loaded.engine.notes) ctx.log('info', note);
   try {
-    const file = await evaluateTestSet(loaded, testSet, ctx, runtime.backend);
+    const file = await evaluateTestSet(loaded, testSet, ctx, runtime.backend, loaded.predict);
     await fs.mkdir(path.dirname(params.out), { recursive: true });
     await writeFileAtomic(params.out, serializeEval(file));
     return { out: params.out, images: file.images.length, skipped: file.skipped };
   } finally {
-    loaded.model.dispose();
+    await loaded.dispose();
   }
 }
 
@@ -87,7 +92,7 @@ class Extremes {
   }
 }
 
-export async function evaluateTestSet(loaded: InferenceModel, testSet: TestSet, ctx: JobContext, backend: string): Promise<EvalFile> {
+export async function evaluateTestSet(loaded: InferenceModel, testSet: TestSet, ctx: JobContext, backend: string, predict: TilePredictor = modelPredictor(loaded.model)): Promise<EvalFile> {
   const t0 = performance.now();
   const skipped = [...testSet.unmatched];
   const rows: ImageRow[] = [];
@@ -114,8 +119,7 @@ export async function evaluateTestSet(loaded: InferenceModel, testSet: TestSet, 
         continue;
       }
       const tm = performance.now();
-      const output = await deblurImage(loaded.model, blurred, {
-        shape: loaded.shape,
+      const output = await deblurTiled(predict, blurred, loaded.shape, {
         onTile: async (done, total) => {
           ctx.throwIfCancelled();
           await ctx.waitWhilePaused();

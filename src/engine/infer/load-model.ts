@@ -1,8 +1,9 @@
 import type * as tf from '../runtime/tf';
 import { loadModel, readModelMetadata, type ModelMetadata } from '../models/io';
-import type { TileShape } from './deblur-image';
+import type { TilePredictor, TileShape } from './deblur-image';
 import { tileShapeOf } from './model-predictor';
 import { resolveModelSource, type ModelSource } from './model-source';
+import { openInferRuntime, type InferEngine, type InferOptions } from './ort-runtime';
 
 /** A model ready for inference, with what reports need to say about it. */
 export interface InferenceModel {
@@ -29,6 +30,34 @@ export async function loadInferenceModel(spec: string): Promise<InferenceModel> 
     return { model, source, shape, metadata, params: model.countParams() };
   } catch (err) {
     model.dispose();
+    throw err;
+  }
+}
+
+/** A loaded model with the runtime that runs it (ONNX Runtime or TF.js, see ort-runtime.ts). */
+export interface RunnableModel extends InferenceModel {
+  predict: TilePredictor;
+  engine: InferEngine;
+  /** releases the ONNX session and the TF.js model */
+  dispose(): Promise<void>;
+}
+
+/** loadInferenceModel, then the inference runtime chosen for it; the caller calls dispose(). */
+export async function loadRunnableModel(spec: string, opts: InferOptions = {}): Promise<RunnableModel> {
+  const loaded = await loadInferenceModel(spec);
+  try {
+    const engine = await openInferRuntime(loaded, opts);
+    return {
+      ...loaded,
+      predict: engine.predict,
+      engine,
+      dispose: async () => {
+        await engine.release();
+        loaded.model.dispose();
+      },
+    };
+  } catch (err) {
+    loaded.model.dispose();
     throw err;
   }
 }

@@ -5,10 +5,11 @@ import type { JobParams, JobResult } from '../../shared/contract';
 import { classifyFsError, classifySharpError, DecodeError, DEFAULT_LIMIT_INPUT_PIXELS } from '../image/decode';
 import { CancelledError, type JobContext } from '../jobs/job-context';
 import { selectRuntime } from '../runtime/select';
+import { assertWritableOutputFolder } from '../fs/output-check';
 import { collectInputs, type InputFile } from './collect-inputs';
-import { gridFor } from './deblur-image';
-import { loadInferenceModel } from './load-model';
-import { deblurImage } from './model-predictor';
+import { deblurTiled, gridFor } from './deblur-image';
+import { loadRunnableModel } from './load-model';
+import { describeInferChoice } from './ort-runtime';
 import { writeNewOutput } from './output-file';
 import { decodePhoto, encodePhoto, extensionFor, formatHasAlpha, outputKindFor, type OutputKind } from './photo-io';
 
@@ -18,9 +19,12 @@ import { decodePhoto, encodePhoto, extensionFor, formatHasAlpha, outputKindFor, 
  * counts tiles across the whole batch, so the ETA holds for mixed sizes.
  */
 export async function runDeblur(params: JobParams<'deblur'>, ctx: JobContext): Promise<JobResult<'deblur'>> {
+  await assertWritableOutputFolder(path.resolve(params.outDir), 'outDir', 'the output folder');
   const runtime = await selectRuntime();
-  const loaded = await loadInferenceModel(params.model);
+  const loaded = await loadRunnableModel(params.model);
   ctx.log('info', `model ${loaded.model.name} from ${loaded.source.dir} (${loaded.params.toLocaleString('en-US')} parameters) on ${runtime.backend}`);
+  ctx.log('info', describeInferChoice(loaded.engine.report));
+  for (const note of loaded.engine.notes) ctx.log('info', note);
   try {
     const outDir = path.resolve(params.outDir);
     const { files, skipped } = await collectInputs(params.inputs, { recursive: params.recursive, exclude: outDir });
@@ -48,9 +52,8 @@ export async function runDeblur(params: JobParams<'deblur'>, ctx: JobContext): P
       const t0 = performance.now();
       try {
         const photo = await decodePhoto(file.path);
-        const result = await deblurImage(loaded.model, photo.rgb, {
+        const result = await deblurTiled(loaded.predict, photo.rgb, loaded.shape, {
           ...tileOpts,
-          shape: loaded.shape,
           onTile: async (done, total) => {
             ctx.throwIfCancelled();
             await ctx.waitWhilePaused();
@@ -61,7 +64,7 @@ export async function runDeblur(params: JobParams<'deblur'>, ctx: JobContext): P
         if (photo.alpha && !formatHasAlpha(kind)) ctx.log('warn', `${file.path}: ${kind} has no transparency; the output is composited over white`);
         const bytes = await encodePhoto(result, photo.alpha, kind, photo.hadIccProfile);
         const rel = path.parse(file.rel);
-        const output = await writeNewOutput(path.join(outDir, rel.dir), rel.name, outputExtension(file.path, kind), bytes, file.path);
+        const output = await writeNewOutput(path.join(outDir, rel.dir), rel.name, outputExtension(file.path, kind), bytes, file.path, { overwrite: params.overwrite });
         outputs.push({ input: file.path, output, width: result.width, height: result.height, ms: Math.round(performance.now() - t0) });
         ctx.log('info', `${file.path} → ${output}`);
       } catch (err) {
@@ -74,7 +77,7 @@ export async function runDeblur(params: JobParams<'deblur'>, ctx: JobContext): P
     ctx.progress(1, `${outputs.length} deblurred, ${skipped.length} skipped`);
     return { outputs, skipped };
   } finally {
-    loaded.model.dispose();
+    await loaded.dispose();
   }
 }
 

@@ -14,4 +14,5 @@ export const jobHandlers: JobHandlers = {
   deblur: async (p, ctx) => (await import('../infer/run-deblur')).runDeblur(p, ctx),
   evaluate: async (p, ctx) => (await import('../evaluate/run-evaluate')).runEvaluate(p, ctx),
   report: async (p, ctx) => (await import('../report/run-report')).runReport(p, ctx),
+  export: async (p, ctx) => (await import('../export/onnx/run-export')).runExport(p, ctx),
 };

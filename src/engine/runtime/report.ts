@@ -30,3 +30,28 @@ export interface RuntimeReport {
   /** Node.js version, e.g. "v20.19.0". */
   node: string;
 }
+
+/** Which runtime runs inference (deblur, evaluate): ONNX Runtime on a converted model, or TF.js itself. */
+export type InferRuntimeName = 'onnx' | 'tfjs';
+export const INFER_RUNTIMES: readonly InferRuntimeName[] = ['onnx', 'tfjs'];
+
+export interface InferAttempt {
+  runtime: InferRuntimeName;
+  /** ONNX Runtime's execution provider (webgpu, dml, coreml, cpu); null for TF.js */
+  provider: string | null;
+  ok: boolean;
+  /** why it does not run (null when ok) */
+  reason: string | null;
+}
+
+export interface InferRuntimeReport {
+  runtime: InferRuntimeName;
+  /** the execution provider that runs (null for TF.js) */
+  provider: string | null;
+  /** DEBLUR_INFER's value, else null */
+  forced: InferRuntimeName | null;
+  /** onnxruntime-node's version, null when it cannot load */
+  ortVersion: string | null;
+  /** every runtime and provider considered, in order, with why each that does not run does not */
+  attempts: InferAttempt[];
+}

@@ -9,6 +9,16 @@ const empty = z.strictObject({});
 const ok = z.strictObject({ ok: z.literal(true) });
 const jobRef = z.strictObject({ jobId: z.string().min(1).max(64) });
 
+/** Which runtime runs inference (ONNX Runtime on a converted model, or TF.js) and why the others do not. */
+export const inferRuntimeReport = z.strictObject({
+  runtime: z.enum(['onnx', 'tfjs']),
+  /** ONNX Runtime's execution provider (webgpu, dml, coreml, cpu); null for TF.js */
+  provider: z.string().nullable(),
+  forced: z.enum(['onnx', 'tfjs']).nullable(),
+  ortVersion: z.string().nullable(),
+  attempts: z.array(z.strictObject({ runtime: z.enum(['onnx', 'tfjs']), provider: z.string().nullable(), ok: z.boolean(), reason: z.string().nullable() })),
+});
+
 export const runtimeReport = z.strictObject({
   backend: backendName,
   tfjsVersion: z.string(),
@@ -18,6 +28,8 @@ export const runtimeReport = z.strictObject({
   attempts: z.array(z.strictObject({ backend: z.string(), ok: z.boolean(), reason: z.string().nullable(), ms: z.number() })),
   platform: z.string(),
   node: z.string(),
+  /** inference runtime (deblur, evaluate); absent from engines that predate it */
+  infer: inferRuntimeReport.optional(),
 });
 export type RuntimeReport = z.infer<typeof runtimeReport>;
 
