@@ -122,6 +122,16 @@ export const reportParams = z
   .refine((p) => p.html || p.csv || p.json || p.pdf, { message: 'name at least one output (html, csv, json or pdf)', path: ['html'] });
 export const reportResult = z.strictObject({ written: z.array(z.string()) });
 
+export const exportParams = z.strictObject({
+  /** "default", a model folder or a training run folder */
+  model: shortText.min(1),
+  format: z.enum(['onnx']).default('onnx'),
+  out: absPath,
+  /** replace an existing file at `out` (asked for by the user) */
+  overwrite: z.boolean().default(false),
+});
+export const exportResult = z.strictObject({ out: z.string(), bytes: z.number().int(), opset: z.number().int(), nodes: z.number().int(), ops: z.array(z.string()), layout: z.string() });
+
 /** The job table: one entry per job type. Adding a job = one line here + one handler in the engine. */
 export const jobs = {
   selftest: { params: selftestParams, result: selftestResult },
@@ -132,6 +142,7 @@ export const jobs = {
   deblur: { params: deblurParams, result: deblurResult },
   evaluate: { params: evaluateParams, result: evaluateResult },
   report: { params: reportParams, result: reportResult },
+  export: { params: exportParams, result: exportResult },
 } as const;
 
 export type JobType = keyof typeof jobs;
