@@ -1,5 +1,6 @@
 import { createRequire } from 'node:module';
 import { afterEach, describe, expect, it } from 'vitest';
+import { probeWebGpuAdapter } from '../../src/engine/runtime/backends/webgpu';
 import { forgetRuntimeSelection, selectRuntime } from '../../src/engine/runtime/select';
 import * as tf from '../../src/engine/runtime/tf';
 
@@ -13,6 +14,9 @@ const installed = (pkg: string): boolean => {
   }
 };
 const nativeInstalled = installed('@tensorflow/tfjs-node') || installed('@tensorflow/tfjs-node-gpu');
+/** The adapter webgpu would get here: a hardware one wins the chain, a software one is skipped. */
+const adapter = await probeWebGpuAdapter().catch(() => null);
+const hardwareGpu = adapter != null && adapter.software == null;
 
 afterEach(() => {
   delete process.env.DEBLUR_BACKEND;
@@ -33,14 +37,39 @@ describe('selectRuntime', () => {
       expect(failed.ok).toBe(false);
       expect(failed.reason).toMatch(/\S/);
     }
-    if (!nativeInstalled) {
+    if (!nativeInstalled && !hardwareGpu) {
       expect(report.backend).toBe('wasm');
-      expect(report.attempts.map((a) => a.backend)).toEqual(['tensorflow-gpu', 'tensorflow', 'wasm']);
-      expect(report.attempts[0]!.reason).toMatch(/module not installed.*libtensorflow/);
-      expect(report.attempts[1]!.reason).toMatch(/module not installed \(@tensorflow\/tfjs-node\)/);
+      expect(report.attempts.map((a) => a.backend)).toEqual(['tensorflow-gpu', 'tensorflow', 'webgpu', 'wasm']);
       expect(report.threads).toBe(1);
       expect(typeof report.simd).toBe('boolean');
     }
+  });
+
+  it.runIf(!nativeInstalled)('says why tfjs-node is missing: libtensorflow 2.9.1 could not be downloaded, and which variable names a mirror', async () => {
+    const report = await selectRuntime({ threads: 1 });
+    const [gpuNative, native] = report.attempts;
+    expect(gpuNative!.reason).toMatch(/^module not installed \(@tensorflow\/tfjs-node-gpu\): its install step could not download libtensorflow-gpu 2\.9\.1/);
+    expect(native!.reason).toMatch(/^module not installed \(@tensorflow\/tfjs-node\): its install step could not download libtensorflow 2\.9\.1/);
+    expect(native!.reason).toMatch(/upstream's download is gone \(storage\.googleapis\.com answers 403 since August 2026, tensorflow\/tfjs issue #8742\)/);
+    expect(native!.reason).toMatch(/TFJS_NODE_CDN_STORAGE=\S+ npm install @tensorflow\/tfjs-node$/);
+  });
+
+  it.runIf(adapter?.software != null)('skips a software WebGPU adapter on its own and says so', async () => {
+    const report = await selectRuntime({ threads: 1 });
+    const webgpu = report.attempts.find((a) => a.backend === 'webgpu');
+    expect(webgpu).toMatchObject({ ok: false });
+    expect(webgpu!.reason).toContain(`only a software adapter here: ${adapter!.adapter}`);
+    expect(webgpu!.reason).toMatch(/slower than wasm, so it is skipped \(DEBLUR_BACKEND=webgpu forces it\)/);
+    expect(report.backend).not.toBe('webgpu');
+  });
+
+  it.runIf(adapter != null)('DEBLUR_BACKEND=webgpu forces webgpu on any adapter and names it', async () => {
+    process.env.DEBLUR_BACKEND = 'webgpu';
+    const report = await selectRuntime();
+    expect(report).toMatchObject({ backend: 'webgpu', forced: 'webgpu', threads: 1, simd: null });
+    expect(report.attempts[0]!.reason).toContain(`adapter: ${adapter!.adapter}`);
+    expect(tf.getBackend()).toBe('webgpu');
+    expect(Array.from(await tf.add(tf.tensor1d([1, 2]), 1).data())).toEqual([2, 3]);
   });
 
   it('is idempotent: a second call returns the same report without re-initialising', async () => {
@@ -83,7 +112,7 @@ describe('selectRuntime', () => {
 
   it('rejects an unknown DEBLUR_BACKEND and lists the valid ones', async () => {
     process.env.DEBLUR_BACKEND = 'gpu';
-    await expect(selectRuntime()).rejects.toThrow(/DEBLUR_BACKEND='gpu' is not a backend; use one of: tensorflow-gpu, tensorflow, wasm, cpu/);
+    await expect(selectRuntime()).rejects.toThrow(/DEBLUR_BACKEND='gpu' is not a backend; use one of: tensorflow-gpu, tensorflow, webgpu, wasm, cpu/);
   });
 
   it('rejects a wasm thread count that is not a positive integer', async () => {
