@@ -6,6 +6,9 @@ import { svelte } from '@sveltejs/vite-plugin-svelte';
 export default defineConfig({
   main: {
     build: {
+      // `dependencies` stay external by default; the optional native ones must too: N-API addons (Dawn's
+      // dawn.node, tfjs-node's binding) load from node_modules in Node and in Electron's utility process alike.
+      externalizeDeps: { include: ['webgpu', '@tensorflow/tfjs-backend-webgpu', '@tensorflow/tfjs-node', '@tensorflow/tfjs-node-gpu'] },
       rollupOptions: {
         input: {
           index: resolve('src/main/index.ts'),
