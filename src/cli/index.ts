@@ -1,4 +1,4 @@
-import { Command, CommanderError } from 'commander';
+import { Command, CommanderError, Help, type Argument, type Option } from 'commander';
 import { infoCommand } from './commands/info';
 import { selftestCommand } from './commands/selftest';
 import { webCommand } from './commands/web';
@@ -19,12 +19,25 @@ Exit status:
   3    partial: some inputs were skipped (deblur, eval, report list them)
   ${EXIT_CANCELLED}  cancelled with Ctrl-C (a training saves a checkpoint first: continue with train --resume)`;
 
+/** Help that says which arguments and options must be given (sub-commands inherit it). */
+const MARK_REQUIRED = {
+  argumentDescription(this: Help, argument: Argument): string {
+    const text = Help.prototype.argumentDescription.call(this, argument);
+    return argument.required ? `${text} (required)` : text;
+  },
+  optionDescription(this: Help, option: Option): string {
+    const text = Help.prototype.optionDescription.call(this, option);
+    return option.mandatory ? `${text} (required)` : text;
+  },
+};
+
 /** `deblur-studio`: the headless front door. Every command drives the same engine process as the app. */
 export function buildProgram(): Command {
   const program = new Command('deblur-studio')
     .description('Train and use image-deblurring networks from the command line')
     .version(appVersion)
     .showHelpAfterError()
+    .configureHelp(MARK_REQUIRED)
     .addHelpText('after', EXIT_CODES_HELP);
   program.command('info').description('show which TensorFlow.js runtime runs here and why the others do not').option('--json', 'print JSON').action(infoCommand);
   program

@@ -37,17 +37,22 @@ export async function withEngine<T>(fn: (session: { host: ReturnType<typeof crea
   }
 }
 
+/** Validates a job's params against the contract here, before any engine starts; a bad one is named by its CLI flag. */
+export function checkJobParams(start: JobStart): void {
+  try {
+    parseParams('job.start', start);
+  } catch (err) {
+    throw withFlagNames(start.type, err);
+  }
+}
+
 /**
  * Runs one job to its end with a progress bar. Ctrl-C cancels the job and waits for it to wind down (a training
  * saves its checkpoint); a second Ctrl-C exits at once. The params are checked before the engine starts, and
  * a bad one is named by its CLI flag.
  */
 export async function runJob<T extends JobType>(start: Extract<JobStart, { type: T }>, onEvent?: Listener): Promise<JobResult<T>> {
-  try {
-    parseParams('job.start', start);
-  } catch (err) {
-    throw withFlagNames(start.type, err);
-  }
+  checkJobParams(start);
   return withEngine(async ({ host, subscribe }) => {
     const bar = createProgressOutput(process.stderr);
     let jobId: string | null = null;

@@ -33,7 +33,7 @@ describe('deblur-studio CLI', () => {
   it('exits non-zero with a clear message on failure', () => {
     const r = run('selftest', '--steps', '-4');
     expect(r.status).toBe(1);
-    expect(r.stderr).toMatch(/deblur-studio: params\.params\.steps: /);
+    expect(r.stderr).toMatch(/deblur-studio: --steps: /);
     const unknown = run('frobnicate');
     expect(unknown.status).not.toBe(0);
     expect(unknown.stderr).toMatch(/unknown command/);

@@ -1,7 +1,8 @@
 import path from 'node:path';
 import type { Command } from 'commander';
-import type { EventMessage, EventPayload, JobParamsInput, JobResult } from '../../shared/contract';
-import { runJob } from '../run-job';
+import { trainParams, type EventMessage, type EventPayload, type JobParamsInput, type JobResult } from '../../shared/contract';
+import { readCompleteManifest } from '../../engine/data/manifest';
+import { checkJobParams, runJob, withEngine } from '../run-job';
 import { parseLevelWeights } from '../../shared/level-weights';
 import { modelParam } from './deblur';
 
@@ -28,39 +29,50 @@ interface TrainOptions {
   levelWeights?: string;
 }
 
+/** The contract's training defaults, shown in --help (an option left unset takes exactly these). */
+const DEFAULTS = trainParams.parse({ dataset: path.resolve('/'), runsDir: path.resolve('/'), run: 'defaults' });
+
 export function registerTrainCommand(program: Command): void {
   program
     .command('train')
     .description('train a deblurring model on a prepared data set, or resume a run (Ctrl-C stops it after saving a checkpoint)')
-    .argument('[prepared-set]', 'folder made by "prepare" (with manifest.json)')
-    .option('--run <name>', 'name of the run (its folder under --runs-dir)')
+    .argument('[prepared-set]', 'folder made by "prepare" (with manifest.json); required unless --resume')
+    .option('--run <name>', 'name of the run (its folder under --runs-dir); required unless --resume')
     .option('--runs-dir <dir>', 'folder that holds the runs', 'runs')
-    .option('--model <name>', 'model from the zoo (resunet, seed-autoencoder)')
-    .option('--preset <name>', 'model preset (resunet: small, base, large)')
-    .option('--epochs <n>', 'epochs')
-    .option('--batch <n>', 'images per step')
-    .option('--patch <n|full>', 'square crop side, or "full" for whole frames')
-    .option('--lr <x>', 'peak learning rate')
-    .option('--loss <name>', 'mse, l1, charbonnier or psnr')
-    .option('--schedule <name>', 'plateau, cosine or constant')
+    .option('--model <name>', 'model from the zoo (resunet, seed-autoencoder)', DEFAULTS.model)
+    .option('--preset <name>', 'model preset (resunet: small, base, large; seed-autoencoder: default)', DEFAULTS.preset)
+    .option('--epochs <n>', 'epochs', String(DEFAULTS.epochs))
+    .option('--batch <n>', 'images per step', String(DEFAULTS.batch))
+    .option('--patch <n|full>', 'square crop side, or "full" for whole frames', DEFAULTS.patch === null ? 'full' : String(DEFAULTS.patch))
+    .option('--lr <x>', 'peak learning rate', String(DEFAULTS.lr))
+    .option('--loss <name>', 'mse, l1, charbonnier or psnr', DEFAULTS.loss)
+    .option('--schedule <name>', 'plateau, cosine or constant', DEFAULTS.schedule)
     .option('--steps-per-epoch <n>', 'steps per epoch (default: every training pair once)')
     .option('--validate-every <n>', 'steps between validations and checkpoints (default: once per epoch)')
-    .option('--seed <n>', 'seed of the data order, crops and flips')
-    .option('--level-weights <k:w,…>', 'loss weight per blur level, e.g. 3:10 (levels not named weigh 1)')
-    .option('--init <model>', 'fine-tune: start from the weights of "default" (the built-in model), a model folder or a run folder (same model and preset)')
-    .option('--resume <runDir>', 'continue the run in this folder from its last checkpoint')
+    .option('--seed <n>', 'seed of the data order, crops and flips', String(DEFAULTS.seed))
+    .option('--level-weights <k:w,…>', 'loss weight per blur level, e.g. 3:10 (default: every level weighs 1)')
+    .option('--init <model>', 'fine-tune: start from the weights of "default" (the built-in model), a model folder or a run folder (same model and preset; default: fresh weights)')
+    .option('--resume <runDir>', 'continue the run in this folder from its last checkpoint (takes no data set, --run or settings)')
     .action(trainCommand);
 }
 
-export async function trainCommand(preparedSet: string | undefined, opts: TrainOptions): Promise<void> {
+export async function trainCommand(preparedSet: string | undefined, opts: TrainOptions, command?: Command): Promise<void> {
   const onEvent = printValidation();
   let result: JobResult<'train'>;
   if (opts.resume !== undefined) {
-    if (preparedSet !== undefined || opts.run !== undefined) throw new Error('--resume takes only the run folder: the data set and settings come from the run');
+    // Options have defaults, so only where a value came from tells a setting the user typed.
+    const typed = (command?.options ?? []).filter((o) => o.long !== '--resume' && command?.getOptionValueSource(o.attributeName()) === 'cli').map((o) => o.long);
+    if (preparedSet !== undefined || typed.length > 0) {
+      throw new Error(`--resume takes only the run folder: the data set and settings come from the run (drop ${[...(preparedSet === undefined ? [] : [`"${preparedSet}"`]), ...typed].join(', ')})`);
+    }
     result = await runJob({ type: 'resume', params: { runDir: path.resolve(opts.resume) } }, onEvent);
   } else {
     if (preparedSet === undefined) throw new Error('name the prepared data set folder (or --resume <runDir>)');
-    if (opts.run === undefined) throw new Error('name the run with --run <name>');
+    if (opts.run === undefined) {
+      // Everything else is checked first, so the run name is the last thing asked for.
+      await checkTrainSetup(trainParamsFrom(preparedSet, { ...opts, run: 'unnamed' }));
+      throw new Error('name the run with --run <name> (its folder goes under --runs-dir)');
+    }
     result = await runJob({ type: 'train', params: trainParamsFrom(preparedSet, opts) }, onEvent);
   }
   const best = result.bestPsnr === null ? 'no validation yet' : `best val PSNR ${result.bestPsnr.toFixed(2)} dB`;
@@ -90,6 +102,18 @@ export function trainParamsFrom(preparedSet: string, opts: TrainOptions): JobPar
   };
   // Unset options take the contract's defaults.
   return Object.fromEntries(Object.entries(params).filter(([, v]) => v !== undefined)) as JobParamsInput<'train'>;
+}
+
+/** The checks a training makes before it starts that do not need a run name: the options, the data set, the model and preset. */
+async function checkTrainSetup(params: JobParamsInput<'train'>): Promise<void> {
+  checkJobParams({ type: 'train', params });
+  await readCompleteManifest(params.dataset);
+  const { models } = await withEngine(({ host }) => host.route('models.list', {}) as Promise<{ models: Array<{ name: string; presets: Array<{ name: string }> }> }>);
+  const model = models.find((m) => m.name === params.model);
+  if (!model) throw new Error(`--model: unknown model "${params.model}"; available: ${models.map((m) => m.name).join(', ')}`);
+  if (!model.presets.some((p) => p.name === params.preset)) {
+    throw new Error(`--preset: model "${model.name}" has no preset "${params.preset}"; available: ${model.presets.map((p) => p.name).join(', ')}`);
+  }
 }
 
 /** One line per validation under the progress bar: PSNR/SSIM against the identity baseline. */
