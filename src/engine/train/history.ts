@@ -1,4 +1,5 @@
 import { promises as fs } from 'node:fs';
+import { HISTORY_EVENTS, type HistoryEvent } from '../../shared/contract';
 import { writeFileAtomic } from '../fs/atomic';
 
 /**
@@ -9,8 +10,8 @@ import { writeFileAtomic } from '../fs/atomic';
  * reader skips.
  */
 export const HISTORY_FILE = 'history.jsonl';
-export const HISTORY_EVENTS = ['train.step', 'train.validation', 'train.checkpoint'] as const;
-export type HistoryEvent = (typeof HISTORY_EVENTS)[number];
+export { HISTORY_EVENTS, type HistoryEvent };
+/** A line as stored; `runs.history` answers only the lines that match the contract's run history (shared/contract/run-history.ts). */
 export interface HistoryEntry {
   event: HistoryEvent;
   payload: Record<string, unknown>;

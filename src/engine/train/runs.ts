@@ -1,6 +1,6 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
-import type { MethodResult } from '../../shared/contract';
+import { readRunHistoryEntry, type MethodResult } from '../../shared/contract';
 import { readCheckpointState } from './checkpoint-state';
 import { readHistoryFile } from './history';
 import { pathExists, readRunConfig, runPaths } from './run-dir';
@@ -45,8 +45,8 @@ async function summarise(runDir: string): Promise<RunSummary | null> {
   };
 }
 
-/** The run's chart events in order (a torn last line after a kill is skipped). */
+/** The run's chart events in order, as the contract's run history (a torn last line after a kill, or an entry that is not a chart event, is skipped). */
 export async function readHistory(runDir: string): Promise<HistoryEntries> {
   await readRunConfig(runDir); // a clear error for a folder that is not a run
-  return readHistoryFile(runPaths(runDir).history);
+  return (await readHistoryFile(runPaths(runDir).history)).flatMap((line) => readRunHistoryEntry(line) ?? []);
 }

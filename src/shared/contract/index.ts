@@ -3,5 +3,6 @@ export * from './errors';
 export * from './jobs';
 export * from './events';
 export * from './queries';
+export * from './run-history';
 export * from './messages';
 export * from './api';

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { absPath, backendName, safeName, shortText } from './primitives';
 import { jobStart, jobType, trainParams } from './jobs';
 import { events } from './events';
+import { runHistoryEntry } from './run-history';
 
 /** Request/reply methods. `host` methods are answered by the front door (Electron main, browser host, CLI); the rest by the engine. */
 
@@ -109,7 +110,7 @@ export const methods = {
   'runs.list': { params: z.strictObject({ runsDir: absPath }), result: z.strictObject({ runs: z.array(runSummary) }), host: false },
   'runs.history': {
     params: z.strictObject({ runDir: absPath }),
-    result: z.strictObject({ entries: z.array(z.strictObject({ event: z.enum(['train.step', 'train.validation', 'train.checkpoint']), payload: z.unknown() })) }),
+    result: z.strictObject({ entries: z.array(runHistoryEntry) }),
     host: false,
   },
   'image.preview': {

@@ -1,4 +1,4 @@
-import type { EventPayload } from '../../../shared/contract';
+import type { EventPayload, RunHistoryEntry } from '../../../shared/contract';
 import type { ChartPoint, Series } from './chart';
 
 type Step = EventPayload<'train.step'>;
@@ -62,10 +62,10 @@ export class TrainHistory {
   }
 
   /** Replays a runs.history answer; entries of other kinds (checkpoints) are ignored here. */
-  addHistory(entries: Array<{ event: string; payload: unknown }>): void {
+  addHistory(entries: RunHistoryEntry[]): void {
     for (const e of entries) {
-      if (e.event === 'train.step') this.addStep(e.payload as Step);
-      else if (e.event === 'train.validation') this.addValidation(e.payload as Validation);
+      if (e.event === 'train.step') this.addStep(e.payload);
+      else if (e.event === 'train.validation') this.addValidation(e.payload);
     }
   }
 
