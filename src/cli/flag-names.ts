@@ -15,6 +15,8 @@ const RENAMED: { [T in JobType]: Record<string, string> } = {
   evaluate: { testSet: '<test-set>' },
   report: { evalJson: '<eval-json>' },
   export: { model: '<model>', overwrite: '--force' },
+  'export-pytorch': { model: '<model>' },
+  'import-pytorch': { source: '<checkpoint>' },
 };
 
 /** Path of a job's params inside a `job.start` request, as the router and engine report it. */

@@ -15,4 +15,6 @@ export const jobHandlers: JobHandlers = {
   evaluate: async (p, ctx) => (await import('../evaluate/run-evaluate')).runEvaluate(p, ctx),
   report: async (p, ctx) => (await import('../report/run-report')).runReport(p, ctx),
   export: async (p, ctx) => (await import('../export/onnx/run-export')).runExport(p, ctx),
+  'export-pytorch': async (p, ctx) => (await import('../export/pytorch/export-folder')).runExportPytorch(p, ctx),
+  'import-pytorch': async (p, ctx) => (await import('../import/pytorch/import-run')).runImportPytorch(p, ctx),
 };

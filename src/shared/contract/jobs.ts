@@ -132,6 +132,24 @@ export const exportParams = z.strictObject({
 });
 export const exportResult = z.strictObject({ out: z.string(), bytes: z.number().int(), opset: z.number().int(), nodes: z.number().int(), ops: z.array(z.string()), layout: z.string() });
 
+/** PyTorch export (src/engine/export/pytorch): a folder with model.py, train.py (torchrun/DDP), weights and optimizer state. */
+export const exportPytorchParams = z.strictObject({
+  /** "default", a model folder or a training run folder (a run continues from its last checkpoint) */
+  model: shortText.min(1),
+  /** a new or empty folder: an existing non-empty one is never written into */
+  out: absPath,
+});
+export const exportPytorchResult = z.strictObject({ out: z.string(), files: z.array(z.string()), model: z.string(), preset: z.string(), step: z.number().int(), optimizer: z.boolean() });
+/** PyTorch import (src/engine/import/pytorch): train.py's checkpoint (a .pt file or its --out folder) → a new run folder. */
+export const importPytorchParams = z.strictObject({
+  source: absPath,
+  runsDir: absPath,
+  run: safeName,
+  /** the prepared set the run refers to (for fine-tuning and resume); default: the exported run's */
+  dataset: absPath.nullable().default(null),
+});
+export const importPytorchResult = z.strictObject({ runDir: z.string(), step: z.number().int(), checkpoints: z.array(z.enum(['last', 'best'])), historyEntries: z.number().int() });
+
 /** The job table: one entry per job type. Adding a job = one line here + one handler in the engine. */
 export const jobs = {
   selftest: { params: selftestParams, result: selftestResult },
@@ -143,6 +161,8 @@ export const jobs = {
   evaluate: { params: evaluateParams, result: evaluateResult },
   report: { params: reportParams, result: reportResult },
   export: { params: exportParams, result: exportResult },
+  'export-pytorch': { params: exportPytorchParams, result: exportPytorchResult },
+  'import-pytorch': { params: importPytorchParams, result: importPytorchResult },
 } as const;
 
 export type JobType = keyof typeof jobs;

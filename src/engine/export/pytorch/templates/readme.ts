@@ -1,0 +1,57 @@
+import type { TrainConfig } from '../format';
+
+/** README.md of an export folder: what is in it and the commands for one machine, several GPUs and several nodes. */
+export function readmeFor(o: { model: string; preset: string; step: number; fromRun: boolean; trainConfig: TrainConfig }): string {
+  const c = o.trainConfig;
+  const continues = o.fromRun
+    ? `It continues the run **${c.name}** at step ${o.step}: weights, Adam's moments and step count, the learning-rate schedule and the data position.`
+    : 'It starts from these weights with a fresh optimizer at a constant learning rate (pass --schedule cosine --lr 1e-3 for another schedule).';
+  return `# ${o.model} (${o.preset}) for PyTorch
+
+Written by Deblur Studio's \`export --format pytorch\`. ${continues}
+
+| file | what |
+|---|---|
+| model.py | the architecture as torch.nn modules, named after the app's layers (NCHW in and out) |
+| train.py | data-parallel training with torchrun (gloo on CPUs, NCCL on GPUs), as the app trains |
+| export.json, weights.bin, optimizer.bin | weights and Adam state in torch's layout; the run's settings and counters |
+| history.jsonl | the run's chart events so far (train.py appends to a copy in --out) |
+
+Needs Python 3 with PyTorch and numpy (Debian: \`apt-get install python3-torch\`), and the prepared data set
+(the folder with manifest.json that \`deblur-studio prepare\` made) on every machine, at the path given to --data.
+
+Training settings from the run: global batch ${c.batch}, ${c.patch === null ? 'whole frames' : `${c.patch}×${c.patch} crops`}, loss ${c.loss}${c.levelWeights ? `, level weights ${JSON.stringify(c.levelWeights)}` : ''}, seed ${c.seed}, validation every ${c.validateEvery} steps.
+--steps N trains N steps past the exported state; relaunching the same command after a failure continues from
+OUT/last.pt to the same step. The global batch is split over all processes, so the result does not depend on
+how many there are (up to float rounding).
+
+## One machine, CPU
+\`\`\`sh
+torchrun --standalone --nproc_per_node 2 train.py --data /path/to/prepared --steps 1000 --out checkpoints/ --threads 1
+\`\`\`
+
+## One machine, several GPUs (NCCL)
+\`\`\`sh
+torchrun --standalone --nproc_per_node 4 train.py --data /path/to/prepared --steps 1000 --out checkpoints/
+\`\`\`
+
+## Several machines
+Run on every node (here 2 nodes × 4 GPUs), with the address of one of them as the rendezvous endpoint:
+\`\`\`sh
+torchrun --nnodes 2 --nproc_per_node 4 --rdzv_backend c10d --rdzv_endpoint node0.example:29400 --rdzv_id deblur1 \\
+  train.py --data /shared/prepared --steps 1000 --out /shared/checkpoints/
+\`\`\`
+Only rank 0 writes --out (last.pt, best.pt, history.jsonl); put it on storage you can reach afterwards.
+
+## Back into the app
+\`\`\`sh
+deblur-studio import checkpoints/ --run ${c.name}-cluster --runs-dir ~/runs
+\`\`\`
+The imported run opens in the Train view with its history, deblurs, evaluates and can be fine-tuned.
+
+## Check a checkpoint's PSNR
+\`\`\`sh
+python3 train.py evaluate --data /path/to/prepared --checkpoint checkpoints/last.pt --split test
+\`\`\`
+`;
+}
