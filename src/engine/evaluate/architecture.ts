@@ -1,3 +1,4 @@
+import { metadataModelName, type ModelMetadata } from '../../shared/contract';
 import { getModelInfo } from '../models/registry';
 
 /**
@@ -5,11 +6,11 @@ import { getModelInfo } from '../models/registry';
  * architecture and preset when the model can be traced to the zoo — by its training run's config
  * (model, preset), its metadata, or its name (`resunet-small`) — else null.
  */
-export function describeArchitecture(modelName: string, metadata: Record<string, unknown>, trainingConfig: Record<string, unknown> | null): string | null {
+export function describeArchitecture(modelName: string, metadata: ModelMetadata, trainingConfig: Record<string, unknown> | null): string | null {
   const params = (trainingConfig?.params ?? null) as { model?: unknown; preset?: unknown } | null;
   const candidates: Array<[unknown, unknown]> = [
     [params?.model, params?.preset],
-    [metadata.model ?? metadata.architecture, metadata.preset],
+    [metadataModelName(metadata), metadata.preset],
     ...splitName(modelName),
   ];
   for (const [model, preset] of candidates) {

@@ -1,4 +1,4 @@
-import type { MethodResult } from '../../shared/contract';
+import { readModelMetadataOf, type MethodResult } from '../../shared/contract';
 import { readModelJson } from '../models/io';
 import { defaultModelDir } from './model-source';
 
@@ -11,15 +11,15 @@ export type BuiltinModelInfo = MethodResult<'models.builtin'>;
 export async function describeBuiltinModel(dir = defaultModelDir()): Promise<BuiltinModelInfo> {
   try {
     const json = await readModelJson(dir);
-    const meta = json.userDefinedMetadata ?? {};
+    const meta = readModelMetadataOf(json.userDefinedMetadata);
     const params = json.weightsManifest.flatMap((g) => g.weights).reduce((n, w) => n + w.shape.reduce((a, d) => a * d, 1), 0);
     return {
       installed: true,
       dir,
-      model: typeof meta.model === 'string' ? meta.model : null,
-      preset: typeof meta.preset === 'string' ? meta.preset : null,
+      model: meta.model ?? null,
+      preset: meta.preset ?? null,
       params,
-      summary: typeof meta.summary === 'string' ? meta.summary : null,
+      summary: meta.summary ?? null,
       problem: null,
     };
   } catch (err) {

@@ -1,5 +1,6 @@
 import type * as tf from '../runtime/tf';
-import { loadModel, readModelMetadata, type ModelMetadata } from '../models/io';
+import { readModelMetadataOf, type ModelMetadata } from '../../shared/contract';
+import { loadModel, readModelMetadata } from '../models/io';
 import type { TilePredictor, TileShape } from './deblur-image';
 import { tileShapeOf } from './model-predictor';
 import { resolveModelSource, type ModelSource } from './model-source';
@@ -10,7 +11,7 @@ export interface InferenceModel {
   model: tf.LayersModel;
   source: ModelSource;
   shape: TileShape;
-  /** model.json's userDefinedMetadata (architecture, preset, training facts …), {} if none */
+  /** model.json's userDefinedMetadata read through the contract's schema (architecture, preset, training facts …), {} if none */
   metadata: ModelMetadata;
   params: number;
 }
@@ -22,11 +23,10 @@ export interface InferenceModel {
  */
 export async function loadInferenceModel(spec: string): Promise<InferenceModel> {
   const source = await resolveModelSource(spec);
-  const metadata = await readModelMetadata(source.dir);
+  const metadata = readModelMetadataOf(await readModelMetadata(source.dir));
   const model = await loadModel(source.dir);
   try {
-    const declared = (metadata.inputConstraint as { multipleOf?: unknown } | undefined)?.multipleOf;
-    const shape = tileShapeOf(model, typeof declared === 'number' && Number.isInteger(declared) && declared >= 1 ? declared : undefined);
+    const shape = tileShapeOf(model, metadata.inputConstraint?.multipleOf);
     return { model, source, shape, metadata, params: model.countParams() };
   } catch (err) {
     model.dispose();

@@ -1,4 +1,4 @@
-import type { EventPayload, JobResult } from '../../shared/contract';
+import type { EventPayload, JobResult, ModelMetadataInput } from '../../shared/contract';
 import { CancelledError, type JobContext } from '../jobs/job-context';
 import { getPresetInfo } from '../models/registry';
 import type * as tf from '../models/tf';
@@ -76,7 +76,7 @@ export async function runTrainingSession(s: TrainingSession, ctx: TrainContext, 
     preset: config.params.preset,
     inputConstraint: getPresetInfo(config.params.model, config.params.preset).inputConstraint,
     run: s.run,
-  };
+  } satisfies ModelMetadataInput;
 
   const emit = <E extends 'train.step' | 'train.validation' | 'train.checkpoint' | 'train.preview'>(event: E, payload: EventPayload<E>): void => {
     ctx.emit(event, payload);

@@ -4,5 +4,6 @@ export * from './jobs';
 export * from './events';
 export * from './queries';
 export * from './run-history';
+export * from './model-metadata';
 export * from './messages';
 export * from './api';
