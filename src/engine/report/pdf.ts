@@ -9,7 +9,7 @@ import type { Browser, Page } from 'playwright-core';
  *
  * The page is isolated, whatever its HTML holds: JavaScript is off, the HTML is served from a made-up
  * http origin (so no file:// URL can be loaded or navigated to from it), and every request other than
- * that one document is aborted — images from data: URLs need none.
+ * that one document is refused without touching the network — images from data: URLs need none.
  */
 
 /** Flags for a headless Debian Chromium on a closed network (the PDF printer and the e2e tests use the same). */
@@ -81,7 +81,10 @@ export async function withIsolatedPage<T>(html: string, use: (page: Page, blocke
         await route.fulfill({ status: 200, contentType: 'text/html; charset=utf-8', body: html });
       } else {
         blocked.push(req.url());
-        await route.abort('blockedbyclient');
+        // A refused navigation (a <meta refresh>, a frame) answered with 204 leaves the page where it is;
+        // aborting it would swap the report for Chromium's error page.
+        if (req.isNavigationRequest()) await route.fulfill({ status: 204, body: '' });
+        else await route.abort('blockedbyclient');
       }
     });
     const page = await context.newPage();
