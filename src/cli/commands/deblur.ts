@@ -1,6 +1,6 @@
 import path from 'node:path';
 import type { Command } from 'commander';
-import type { JobResult } from '../../shared/contract';
+import { outputFormat, type JobResult } from '../../shared/contract';
 import { runJob } from '../run-job';
 
 /**
@@ -41,7 +41,8 @@ export function formatDeblurResult(r: JobResult<'deblur'>): string {
 }
 
 export async function deblurCommand(inputs: string[], opts: DeblurOptions): Promise<void> {
-  if (!['same', 'png', 'jpeg'].includes(opts.format)) throw new Error(`--format must be same, png or jpeg, got "${opts.format}"`);
+  const format = outputFormat.safeParse(opts.format);
+  if (!format.success) throw new Error(`--format must be ${outputFormat.options.slice(0, -1).join(', ')} or ${outputFormat.options.at(-1)}, got "${opts.format}"`);
   const tile = opts.tile === undefined ? null : Number(opts.tile);
   const result = await runJob({
     type: 'deblur',
@@ -49,7 +50,7 @@ export async function deblurCommand(inputs: string[], opts: DeblurOptions): Prom
       inputs: inputs.map((p) => path.resolve(p)),
       model: modelParam(opts.model),
       outDir: path.resolve(opts.out),
-      format: opts.format as 'same' | 'png' | 'jpeg',
+      format: format.data,
       tile,
       recursive: opts.recursive === true,
     },

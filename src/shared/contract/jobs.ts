@@ -91,6 +91,7 @@ export const trainResult = z.strictObject({
 });
 
 export const outputFormat = z.enum(['same', 'png', 'jpeg']);
+export type OutputFormat = z.infer<typeof outputFormat>;
 export const deblurParams = z.strictObject({
   inputs: z.array(absPath).min(1).max(100_000),
   model: shortText.min(1),
