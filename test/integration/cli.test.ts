@@ -11,9 +11,9 @@ describe('deblur-studio CLI', () => {
   it('info prints the runtime chain with reasons and the running backend', () => {
     const r = run('info');
     expect(r.status, r.stderr).toBe(0);
-    expect(r.stdout).toMatch(/TensorFlow\.js \d+\.\d+\.\d+ — running on: (wasm|cpu|tensorflow|tensorflow-gpu)/);
+    expect(r.stdout).toMatch(/TensorFlow\.js \d+\.\d+\.\d+ — running on: (webgpu|wasm|cpu|tensorflow|tensorflow-gpu)/);
     expect(r.stdout).toMatch(/tensorflow-gpu\s+(runs|unavailable: .+)/);
-    expect(r.stdout).toMatch(/✔ (wasm|cpu|tensorflow|tensorflow-gpu)/);
+    expect(r.stdout).toMatch(/✔ (webgpu|wasm|cpu|tensorflow|tensorflow-gpu)/);
   });
 
   it('info --json is the contract runtime report', () => {

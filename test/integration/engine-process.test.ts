@@ -26,7 +26,7 @@ describe('engine process under the supervisor', () => {
 
   it('answers runtime.info with the backend chain', async () => {
     const info = await supervisor.request('runtime.info', {});
-    expect(['tensorflow-gpu', 'tensorflow', 'wasm', 'cpu']).toContain(info.backend);
+    expect(['tensorflow-gpu', 'tensorflow', 'webgpu', 'wasm', 'cpu']).toContain(info.backend);
     expect(info.attempts.length).toBeGreaterThan(0);
     expect(info.attempts.at(-1)?.ok).toBe(true);
     expect(supervisor.status().state).toBe('ready');
