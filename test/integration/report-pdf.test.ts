@@ -31,6 +31,18 @@ describe('printHtmlToPdf', () => {
     expect(bytes.length).toBeGreaterThan(500);
   });
 
+  it.runIf(findChromium() !== null)('prints on A4 or Letter paper as asked (Letter by default)', async () => {
+    const box = async (format?: 'A4' | 'Letter') => {
+      const pdf = path.join(dir, `paper-${format ?? 'default'}.pdf`);
+      await printHtmlToPdf('<p>paper</p>', pdf, { format });
+      const m = /\/MediaBox \[0 0 ([\d.]+) ([\d.]+)\]/.exec((await readFile(pdf)).toString('latin1'));
+      return m ? [Math.round(Number(m[1])), Math.round(Number(m[2]))] : null;
+    };
+    expect(await box('A4')).toEqual([596, 843]); // 210 × 297 mm in points
+    expect(await box('Letter')).toEqual([612, 792]);
+    expect(await box()).toEqual([612, 792]);
+  });
+
   it('fails with install instructions when Chromium is not where DEBLUR_CHROMIUM says', async () => {
     process.env.DEBLUR_CHROMIUM = path.join(dir, 'no-chromium-here');
     expect(findChromium()).toBeNull();

@@ -78,7 +78,7 @@ describe('renderReportHtml', () => {
     });
     expect(trained.match(/<svg class="chart"/g)).toHaveLength(4);
     expect(trained).toContain('Training loss');
-    expect(trained).toContain('<dt>epochs</dt><dd>3</dd>');
+    expect(trained).toContain('<tr><th scope="row">epochs</th><td>3</td></tr>'); // the model card is a table (was a <dl>)
   });
 });
 

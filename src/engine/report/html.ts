@@ -2,6 +2,7 @@ import type { EvalFile, Example, ImageRow, LevelSummary } from '../evaluate/eval
 import { imageGain } from '../evaluate/summarize';
 import { dataValue, fmtGain, fmtInt, fmtPsnr, fmtSsim } from './format';
 import { html, styleSheet, type SafeHtml } from './html-template';
+import { modelCard } from './model-card';
 import { COLOURS, groupedBarChart, histogram, lineChart } from './svg-charts';
 
 /**
@@ -41,10 +42,25 @@ figure.example { margin: 0; border: 1px solid var(--line); border-radius: 8px; p
 .crops { display: grid; grid-template-columns: repeat(var(--n), 1fr); gap: 6px; }
 .crops img { width: 100%; image-rendering: pixelated; display: block; border: 1px solid var(--line); }
 .crops figcaption, .crops div span { font-size: 12px; color: var(--muted); }
-dl.kv { display: grid; grid-template-columns: max-content 1fr; gap: 2px 14px; margin: 0; } dl.kv dt { color: var(--muted); } dl.kv dd { margin: 0; word-break: break-word; }
+table.model-card { width: auto; max-width: 100%; } table.model-card th, table.model-card td { text-align: left; white-space: normal; vertical-align: top; font-size: 13px; }
+table.model-card th[scope="row"] { color: var(--muted); font-weight: normal; padding-right: 18px; } table.model-card td { word-break: break-word; }
+table.model-card th.group { font-size: 14px; padding-top: 14px; border-bottom: 1px solid var(--fg); }
+table.items { width: auto; } table.items th, table.items td { font-size: 12px; padding: 1px 8px; text-align: right; } table.items th[scope="row"] { text-align: left; }
 .note { color: var(--muted); font-size: 12px; }
 footer { margin-top: 32px; color: var(--muted); font-size: 12px; }
-@media print { body { max-width: none; padding: 0; } .scroll { max-height: none; overflow: visible; border: 0; } h2 { break-after: avoid; } .card, figure, svg { break-inside: avoid; } .noprint { display: none; } }
+table.model-card th[scope="row"] { min-width: 11em; }
+@page { margin: 12mm 10mm; }
+@media print {
+  body { max-width: none; padding: 0; font-size: 12px; }
+  h2, h2 + p.note { break-after: avoid; } h2 { margin-top: 18px; } thead { display: table-header-group; }
+  .cards { grid-template-columns: repeat(4, 1fr); } .card .big { font-size: 20px; }
+  .charts, .examples { display: block; }
+  svg.chart { display: block; width: 78%; margin: 0 auto 8px; break-inside: avoid; }
+  figure.example { margin-bottom: 8px; } .card, figure, tr { break-inside: avoid; }
+  .scroll { max-height: none; overflow: visible; border: 0; }
+  table.images th, table.images td { padding: 2px 4px; font-size: 10.5px; }
+  .noprint { display: none; }
+}
 `);
 
 /** A number cell/span with its exact value attached. */
@@ -153,46 +169,6 @@ function imageTable(file: EvalFile): SafeHtml {
   });
   return html`<p class="note">Sorted by gain over the blurred input, best first; the CSV has every column for sorting in a spreadsheet.</p><div class="scroll"><table class="images"><thead><tr><th class="text">image</th><th class="text">level</th><th>model PSNR</th><th>model SSIM</th><th>input PSNR</th><th>input SSIM</th><th>Wiener PSNR</th><th>Wiener SSIM</th><th>gain (dB)</th><th>ms</th></tr></thead><tbody>
 ${rows}</tbody></table></div>`;
-}
-
-function kv(entries: Array<[string, string | null | undefined]>): SafeHtml {
-  return html`<dl class="kv">${entries.filter((e): e is [string, string] => e[1] !== null && e[1] !== undefined && e[1] !== '').map(([k, v]) => html`<dt>${k}</dt><dd>${v}</dd>`)}</dl>`;
-}
-
-const short = (v: unknown): string => (typeof v === 'string' ? v : JSON.stringify(v));
-
-function modelCard(file: EvalFile): SafeHtml {
-  const { model, training, settings } = file.meta;
-  const input = model.input.fixed ? `only ${model.input.fixed.width}×${model.input.fixed.height} (tiled with overlap)` : `any size (padded to a multiple of ${model.input.multipleOf ?? 1}; tiled with overlap)`;
-  const params = (training?.config?.params ?? null) as Record<string, unknown> | null;
-  const trainingEntries: Array<[string, string]> = params ? Object.entries(params).map(([k, v]) => [k, short(v)]) : [];
-  const config = training?.config;
-  if (config && typeof config.dataset === 'object' && config.dataset !== null) trainingEntries.push(['data set', short(config.dataset)]);
-  if (config?.totalSteps !== undefined) trainingEntries.push(['total steps', short(config.totalSteps)]);
-  return html`<h3>Model</h3>${kv([
-    ['name', model.name],
-    ['architecture', model.architecture],
-    ['parameters', fmtInt(model.params)],
-    ['layers', String(model.layers)],
-    ['input', input],
-    ['model folder', model.dir],
-    ['training run', model.runDir],
-    ['checkpoint', model.checkpoint],
-    ...Object.entries(model.metadata).map(([k, v]): [string, string] => [`metadata: ${k}`, short(v)]),
-  ])}
-${trainingEntries.length > 0 && html`<h3>Training configuration</h3>${kv(trainingEntries)}`}
-<h3>Evaluation</h3>${kv([
-    ['test set', `${file.meta.testSet.path} (${file.meta.testSet.layout} layout)`],
-    ['images', `${fmtInt(file.images.length)} scored, ${fmtInt(file.skipped.length)} skipped`],
-    ['backend', file.meta.backend],
-    ['app version', `${file.meta.app.name} ${file.meta.app.version}`],
-    ['date', file.meta.createdAt],
-    ['duration', `${file.meta.seconds} s`],
-    ['tiles', `${settings.tile} px, ${settings.overlap} px feathered overlap`],
-    ['metrics', settings.metrics],
-    ['Wiener baseline', settings.wiener.method],
-    ['Wiener K (noise-to-signal)', Object.entries(settings.wiener.k).map(([l, k]) => `${l}: ${k}`).join(', ')],
-  ])}`;
 }
 
 function skippedList(file: EvalFile): SafeHtml {
