@@ -143,15 +143,35 @@ function attributeValue(ctx: Extract<Context, { kind: 'value' }>, v: HtmlValue):
   return typeof v === 'number' ? String(v) : escapeIn(v, ctx.quote);
 }
 
+/**
+ * Where each value of a call site lands, and where its text ends. The static parts of a call site are
+ * one frozen array, and values never move the context (they are escaped, and fragments end outside any
+ * tag), so this is worked out once per call site.
+ */
+const contexts = new WeakMap<TemplateStringsArray, { before: Context[]; end: Context }>();
+
+function contextsOf(strings: TemplateStringsArray): { before: Context[]; end: Context } {
+  let known = contexts.get(strings);
+  if (!known) {
+    const before: Context[] = [];
+    let ctx: Context = { kind: 'text' };
+    strings.forEach((s, i) => {
+      ctx = scan(ctx, s);
+      if (i < strings.length - 1) before.push(ctx);
+    });
+    known = { before, end: ctx };
+    contexts.set(strings, known);
+  }
+  return known;
+}
+
 /** The template tag: static text as written, every value escaped for where it lands (see above). */
 export function html(strings: TemplateStringsArray, ...values: HtmlValue[]): SafeHtml {
-  let ctx: Context = { kind: 'text' };
-  let out = '';
-  for (let i = 0; i < strings.length; i++) {
-    const s = strings[i]!;
-    out += s;
-    ctx = scan(ctx, s);
-    if (i === values.length) break;
+  const { before, end } = contextsOf(strings);
+  if (end.kind !== 'text') throw new HtmlTemplateError(`html: a fragment must end outside any tag, attribute or <style>/<script>; it ends with ${JSON.stringify(strings[strings.length - 1]!.slice(-40))}`);
+  let out = strings[0]!;
+  for (let i = 0; i < values.length; i++) {
+    const ctx = before[i]!;
     const v = values[i]!;
     switch (ctx.kind) {
       case 'text':
@@ -161,12 +181,12 @@ export function html(strings: TemplateStringsArray, ...values: HtmlValue[]): Saf
         out += attributeValue(ctx, v);
         break;
       case 'raw':
-        throw new HtmlTemplateError(`html: no value may be written inside <${ctx.tag}>; after ${JSON.stringify(s.slice(-40))}`);
+        throw new HtmlTemplateError(`html: no value may be written inside <${ctx.tag}>; after ${JSON.stringify(strings[i]!.slice(-40))}`);
       case 'tag':
-        throw new HtmlTemplateError(`html: a value inside <${ctx.tag}> must be a quoted attribute value; after ${JSON.stringify(s.slice(-40))}`);
+        throw new HtmlTemplateError(`html: a value inside <${ctx.tag}> must be a quoted attribute value; after ${JSON.stringify(strings[i]!.slice(-40))}`);
     }
+    out += strings[i + 1]!;
   }
-  if (ctx.kind !== 'text') throw new HtmlTemplateError(`html: a fragment must end outside any tag, attribute or <style>/<script>; it ends with ${JSON.stringify(strings[strings.length - 1]!.slice(-40))}`);
   return mint(out);
 }
 
