@@ -38,6 +38,9 @@ describe('html template', () => {
     expect(() => html`<iframe src="${TINY_PNG}"></iframe>`).toThrow(/only .* on <img>/);
     expect(() => html`<a href="${'https://x.invalid'}">x</a>`).toThrow(/no links/);
     expect(() => html`<use xlink:href="${'#a'}"/>`).toThrow(/no links/);
+    expect(() => html`<set attributeName="href" to="${'javascript:x'}"/>`).toThrow(/animation attribute/);
+    expect(() => html`<meta http-equiv="refresh" content="${'0;url=http://x.invalid/'}">`).toThrow(/may not name a URL/);
+    expect(s(html`<meta name="generator" content="${'app 1.0'}">`)).toBe('<meta name="generator" content="app 1.0">');
   });
 
   it('allows only numbers and plain words in style and paint attributes', () => {

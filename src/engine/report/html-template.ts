@@ -55,6 +55,8 @@ function escapeIn(s: string, quote: string): string {
 const RAW_TEXT = new Set(['style', 'script', 'xmp', 'iframe', 'noembed', 'noframes', 'noscript', 'plaintext']);
 /** Attributes that load, navigate to or embed something. */
 const URL_ATTRS = new Set(['href', 'xlink:href', 'action', 'formaction', 'poster', 'srcset', 'data', 'background', 'ping', 'cite', 'manifest', 'srcdoc', 'codebase', 'lowsrc', 'dynsrc']);
+/** SVG animation attributes: <animate>/<set> can write any attribute, an href included. */
+const ANIMATION_ATTRS = new Set(['to', 'from', 'by', 'values', 'attributename']);
 /** Attributes whose value is CSS or may hold a CSS url(). */
 const CSS_ATTRS = new Set(['style', 'fill', 'stroke', 'filter', 'mask', 'clip-path', 'marker-start', 'marker-mid', 'marker-end', 'cursor']);
 const PLAIN_CSS_WORD = /^[#\w.%\s,-]*$/;
@@ -139,6 +141,8 @@ function attributeValue(ctx: Extract<Context, { kind: 'value' }>, v: HtmlValue):
     return v;
   }
   if (URL_ATTRS.has(ctx.attr)) throw new HtmlTemplateError(`html: the report has no links or embeds; refused a value for ${where}`);
+  if (ANIMATION_ATTRS.has(ctx.attr)) throw new HtmlTemplateError(`html: no value may be written into the animation attribute ${where}`);
+  if (ctx.tag === 'meta' && ctx.attr === 'content' && typeof v === 'string' && /url\s*=/i.test(v)) throw new HtmlTemplateError(`html: ${where} may not name a URL (a refresh would navigate)`);
   if (CSS_ATTRS.has(ctx.attr) && typeof v === 'string' && !PLAIN_CSS_WORD.test(v)) throw new HtmlTemplateError(`html: ${where} takes numbers and plain CSS words only, not ${describe(v)}`);
   return typeof v === 'number' ? String(v) : escapeIn(v, ctx.quote);
 }
