@@ -2,10 +2,12 @@ import path from 'node:path';
 import type { Command } from 'commander';
 import { outputFormat, type JobResult } from '../../shared/contract';
 import { runJob } from '../run-job';
+import { EXIT_ERROR, exitPartialIf, partialNote } from './exit-codes';
 
 /**
  * `deblur-studio deblur <inputs…> --model <path|default> [--out dir] [--format same|png|jpeg] [--tile N] [--recursive]`:
- * deblurs files and folders into --out; never overwrites a file. Exits 1 only when nothing could be deblurred.
+ * deblurs files and folders into --out; never overwrites a file unless --overwrite (and never the input).
+ * Exits 1 when nothing could be deblurred, 3 when some inputs were skipped or failed (exit-codes.ts).
  */
 interface DeblurOptions {
   model: string;
@@ -13,6 +15,7 @@ interface DeblurOptions {
   format: string;
   tile?: string;
   recursive?: boolean;
+  overwrite?: boolean;
 }
 
 export function registerDeblurCommand(program: Command): void {
@@ -25,6 +28,7 @@ export function registerDeblurCommand(program: Command): void {
     .option('--format <same|png|jpeg>', 'output format: same as the input (JPEG quality 95), png or jpeg', 'same')
     .option('--tile <n>', 'tile side in pixels for fully convolutional models (default 512)')
     .option('--recursive', 'also deblur images in sub-folders of the folders named')
+    .option('--overwrite', 'replace earlier outputs of the same name (never an input); without it a free name is chosen')
     .action(deblurCommand);
 }
 
@@ -35,7 +39,8 @@ export function modelParam(model: string): string {
 
 export function formatDeblurResult(r: JobResult<'deblur'>): string {
   const lines = r.outputs.map((o) => `${o.input} → ${o.output} (${o.width}×${o.height}, ${(o.ms / 1000).toFixed(1)} s)`);
-  lines.push(`${r.outputs.length} image(s) deblurred, ${r.skipped.length} skipped`);
+  const partial = r.outputs.length > 0 ? partialNote(r.skipped.length, r.outputs.length + r.skipped.length) : '';
+  lines.push(`${r.outputs.length} image(s) deblurred, ${r.skipped.length} skipped${partial}`);
   for (const s of r.skipped) lines.push(`  skipped ${s.path}: ${s.reason}`);
   return lines.join('\n');
 }
@@ -53,8 +58,10 @@ export async function deblurCommand(inputs: string[], opts: DeblurOptions): Prom
       format: format.data,
       tile,
       recursive: opts.recursive === true,
+      overwrite: opts.overwrite === true,
     },
   });
   process.stdout.write(`${formatDeblurResult(result)}\n`);
-  if (result.outputs.length === 0 && result.skipped.length > 0) process.exitCode = 1;
+  if (result.outputs.length === 0 && result.skipped.length > 0) process.exitCode = EXIT_ERROR;
+  else exitPartialIf(result.skipped.length);
 }

@@ -4,16 +4,23 @@ import type { Command } from 'commander';
 import { parseEval, type EvalFile, type LevelSummary } from '../../engine/evaluate/eval-schema';
 import { fmtGain, fmtPsnr, fmtSsim } from '../../engine/report/format';
 import { runJob } from '../run-job';
+import { freeOutputName } from '../../engine/fs/output-check';
 import { modelParam } from './deblur';
+import { exitPartialIf, nameLabel, partialNote } from './exit-codes';
 
-/** `deblur-studio eval <test-set> --model <path|default> [--out eval.json]`: scores a model and two baselines. */
+/**
+ * `deblur-studio eval <test-set> --model <path|default> [--out file.json] [--overwrite]`: scores a model and two
+ * baselines. Without --out the file is named after the model and the test set (eval-<model>-on-<set>.json, in the
+ * current folder, -2, -3 … when taken); a named file that exists is refused unless --overwrite.
+ */
 export function registerEvalCommand(program: Command): void {
   program
     .command('eval')
     .description('score a model on a test set (blur/ + sharp/, blur_k3|7|11/ + sharp/, or a prepared set) against the blurred input and Wiener deconvolution')
     .argument('<test-set>', 'test set folder')
     .option('--model <path|name>', 'model folder (with model.json), training run folder, or "default"', 'default')
-    .option('--out <file>', 'evaluation JSON to write', 'eval.json')
+    .option('--out <file>', 'evaluation JSON to write (default: eval-<model>-on-<test set>.json in the current folder, never replacing one)')
+    .option('--overwrite', 'replace the --out file if it exists')
     .action(evalCommand);
 }
 
@@ -34,10 +41,18 @@ export function formatEvalSummary(file: EvalFile): string {
   return lines.join('\n');
 }
 
-export async function evalCommand(testSet: string, opts: { model: string; out: string }): Promise<void> {
-  const out = path.resolve(opts.out);
-  const result = await runJob({ type: 'evaluate', params: { testSet: path.resolve(testSet), model: modelParam(opts.model), out } });
+/** The default evaluation file: what it holds in its name, a free name in the current folder. */
+export function defaultEvalOut(testSet: string, model: string): Promise<string> {
+  const modelName = model === 'default' ? 'default' : path.basename(path.resolve(model));
+  return freeOutputName(process.cwd(), `eval-${nameLabel(modelName)}-on-${nameLabel(path.basename(path.resolve(testSet)))}`, '.json');
+}
+
+export async function evalCommand(testSet: string, opts: { model: string; out?: string; overwrite?: boolean }): Promise<void> {
+  const out = opts.out === undefined ? await defaultEvalOut(testSet, opts.model) : path.resolve(opts.out);
+  const result = await runJob({ type: 'evaluate', params: { testSet: path.resolve(testSet), model: modelParam(opts.model), out, overwrite: opts.overwrite === true } });
   const file = parseEval(await readFile(result.out, 'utf8'), result.out);
-  process.stdout.write(`${formatEvalSummary(file)}\n${result.images} image(s) scored, ${result.skipped.length} skipped; wrote ${result.out}\n`);
+  const partial = partialNote(result.skipped.length, result.images + result.skipped.length);
+  process.stdout.write(`${formatEvalSummary(file)}\n${result.images} image(s) scored, ${result.skipped.length} skipped${partial}; wrote ${result.out}\n`);
   for (const s of result.skipped) process.stdout.write(`  skipped ${s.path}: ${s.reason}\n`);
+  exitPartialIf(result.skipped.length);
 }

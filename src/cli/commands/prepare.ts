@@ -2,11 +2,13 @@ import path from 'node:path';
 import type { Command } from 'commander';
 import type { JobResult } from '../../shared/contract';
 import { runJob } from '../run-job';
+import { exitPartialIf, partialNote } from './exit-codes';
 
 const list = (s: string): number[] => s.split(',').map((x) => Number(x.trim()));
 
 export function formatPrepareResult(r: JobResult<'prepare'>): string {
-  const lines = [`prepared ${r.images} images into ${r.output} (${r.written} written, ${r.reused} already done)`];
+  const partial = partialNote(r.skipped.length, r.images + r.skipped.length);
+  const lines = [`prepared ${r.images} images into ${r.output} (${r.written} written, ${r.reused} already done)${partial}`];
   lines.push(`  split: ${Object.entries(r.bySplit).map(([k, v]) => `${k} ${v}`).join(', ')}`);
   if (r.portrait > 0) lines.push(`  ${r.portrait} photo(s) of the other orientation than the output size (see the warnings above; --fit chooses stretch or crop)`);
   if (r.skipped.length) {
@@ -62,5 +64,6 @@ export function registerPrepareCommands(program: Command): void {
         },
       });
       process.stdout.write(`${formatPrepareResult(r)}\n`);
+      exitPartialIf(r.skipped.length);
     });
 }

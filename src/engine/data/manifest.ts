@@ -55,8 +55,8 @@ export const prepareSettingsSchema = z.object({
   resize: z.string(),
   blur: z.string(),
   png: z.object({ compressionLevel: z.number().int() }),
-  /** how photos fill the frame; sets made before this setting existed are 'stretch' */
-  fit: z.enum(['stretch', 'crop']).default('stretch'),
+  /** how photos fill the frame; absent = 'stretch' (so stretched sets read and resume as before this setting existed) */
+  fit: z.enum(['stretch', 'crop']).optional(),
 });
 
 export const skippedEntrySchema = z.object({ relPath: z.string(), reason: z.string(), detail: z.string() });

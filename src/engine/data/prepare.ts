@@ -91,7 +91,7 @@ export async function prepareDataset(input: JobParamsInput<'prepare'>, ctx: JobC
     resize: RESIZE_METHOD,
     blur: BLUR_METHOD,
     png: { compressionLevel: options.pngCompressionLevel ?? 3 },
-    fit: params.fit,
+    ...(params.fit === 'crop' ? { fit: 'crop' as const } : {}),
   };
 
   const release = await acquireOutputLock(output);
@@ -203,7 +203,7 @@ function warnOtherOrientation(plan: PlannedItem[], settings: PrepareSettings, ct
     if (!isOtherOrientation(image.width, image.height, settings.width, settings.height)) continue;
     count++;
     const what = `${image.relPath} is ${image.width}×${image.height}, the other orientation than ${frame}`;
-    ctx.log('warn', settings.fit === 'stretch' ? `${what}: it is stretched to ${frame} (distorted); --fit crop keeps its proportions by cutting the centred ${frame} window` : `${what}: its centred window is cropped`);
+    ctx.log('warn', settings.fit !== 'crop' ? `${what}: it is stretched to ${frame} (distorted); --fit crop keeps its proportions by cutting the centred ${frame} window` : `${what}: its centred window is cropped`);
   }
   return count;
 }

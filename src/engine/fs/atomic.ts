@@ -39,7 +39,7 @@ export async function writeFileAtomic(finalPath: string, data: string | Uint8Arr
   try {
     const handle = await fs.open(tmp, 'wx');
     try {
-      await writeSeam.write(handle, data);
+      await writeSeam.write(handle, data, tmp);
       if (durable) await handle.sync();
     } finally {
       await handle.close();

@@ -5,5 +5,6 @@ import type { FileHandle } from 'node:fs/promises';
  * `write` to inject faults (a disk that fills up mid-write) without filling a real disk.
  */
 export const writeSeam = {
-  write: (handle: FileHandle, data: string | Uint8Array): Promise<void> => handle.writeFile(data),
+  /** `file` is the path being written (a temp name), so a fault can hit some files only */
+  write: (handle: FileHandle, data: string | Uint8Array, _file: string): Promise<void> => handle.writeFile(data),
 };

@@ -2,13 +2,16 @@ import { randomBytes } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { TEMP_MARKER } from '../fs/atomic';
+import { describeFsError } from '../fs/errors';
+import { writeSeam } from '../fs/write-seam';
 
 /**
  * Output files of a deblur job are never written over an existing file (the original photo above
  * all): the name `<stem><ext>` is used when free, else `<stem>.deblurred<ext>`, then
  * `<stem>.deblurred-2<ext>`, … Writing is atomic and exclusive: the bytes go to a temp file that is
  * then hard-linked to the final name, which fails (instead of replacing) if the name was taken
- * meanwhile.
+ * meanwhile. With `overwrite` (asked for by the user) the first name is replaced instead, by a rename.
+ * The temp file is removed on every failure path, a full disk included.
  */
 
 export const OUTPUT_SUFFIX = '.deblurred';
@@ -23,20 +26,32 @@ export function candidateName(stem: string, ext: string, attempt: number): strin
  * Writes `data` as a new file in `dir` named after `stem` and `ext` (see above); `avoid` is a path
  * that must never be the output (the input photo). Returns the path written.
  */
-export async function writeNewOutput(dir: string, stem: string, ext: string, data: Uint8Array, avoid: string): Promise<string> {
-  await fs.mkdir(dir, { recursive: true });
+export async function writeNewOutput(dir: string, stem: string, ext: string, data: Uint8Array, avoid: string, opts: { overwrite?: boolean } = {}): Promise<string> {
   const avoidResolved = path.resolve(avoid);
   const tmp = path.join(dir, `.${stem}${TEMP_MARKER}${process.pid}-${randomBytes(4).toString('hex')}`);
-  await fs.writeFile(tmp, data, { flag: 'wx' });
+  let target = path.join(dir, candidateName(stem, ext, 0));
   try {
+    await fs.mkdir(dir, { recursive: true });
+    const handle = await fs.open(tmp, 'wx');
+    try {
+      await writeSeam.write(handle, data, tmp);
+    } finally {
+      await handle.close();
+    }
     for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
-      const target = path.join(dir, candidateName(stem, ext, attempt));
+      target = path.join(dir, candidateName(stem, ext, attempt));
       if (path.resolve(target) === avoidResolved) continue;
+      if (opts.overwrite) {
+        await fs.rename(tmp, target);
+        return target;
+      }
       if (await placeExclusively(tmp, target)) return target;
     }
     throw new Error(`no free output name for ${stem}${ext} in ${dir} after ${MAX_ATTEMPTS} attempts`);
+  } catch (err) {
+    throw describeFsError(err, target, 'write');
   } finally {
-    await fs.rm(tmp, { force: true });
+    await fs.rm(tmp, { force: true }).catch(() => undefined);
   }
 }
 

@@ -3,6 +3,7 @@ import path from 'node:path';
 import type { JobParams, JobResult } from '../../shared/contract';
 import { parseEval, type EvalFile } from '../evaluate/eval-schema';
 import { tempPathFor, writeFileAtomic } from '../fs/atomic';
+import { assertWritableOutputFile } from '../fs/output-check';
 import type { JobContext } from '../jobs/job-context';
 import { evalToCsv } from './csv';
 import { renderReportHtml } from './html';
@@ -35,6 +36,10 @@ export function reportJson(file: EvalFile, source: string): string {
  * after the other outputs are written).
  */
 export async function runReport(params: JobParams<'report'>, ctx: JobContext): Promise<JobResult<'report'>> {
+  for (const field of ['html', 'csv', 'json', 'pdf'] as const) {
+    const target = params[field];
+    if (target) await assertWritableOutputFile(target, { overwrite: params.overwrite, field, what: `the ${field.toUpperCase()} report` });
+  }
   const file = await readEvalFile(params.evalJson);
   const written: string[] = [];
   const steps = [params.html, params.csv, params.json, params.pdf].filter(Boolean).length;

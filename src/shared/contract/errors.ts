@@ -8,6 +8,8 @@ export type ErrorCode =
   | 'engine_crashed'
   | 'unavailable'
   | 'forbidden'
+  /** an output already exists and the caller did not ask to overwrite it */
+  | 'exists'
   | 'internal';
 
 export interface ErrorShape {

@@ -99,6 +99,8 @@ export const deblurParams = z.strictObject({
   format: outputFormat.default('same'),
   tile: positiveInt(4096).nullable().default(null),
   recursive: z.boolean().default(false),
+  /** replace an earlier output of the same name (never the input); without it a free name is chosen */
+  overwrite: z.boolean().default(false),
 });
 export const deblurResult = z.strictObject({
   outputs: z.array(z.strictObject({ input: z.string(), output: z.string(), width: z.number(), height: z.number(), ms: z.number() })),
@@ -109,6 +111,8 @@ export const evaluateParams = z.strictObject({
   testSet: absPath,
   model: shortText.min(1),
   out: absPath,
+  /** replace an existing file at `out` (asked for by the user); without it an existing file is refused before any work */
+  overwrite: z.boolean().default(false),
 });
 export const evaluateResult = z.strictObject({ out: z.string(), images: z.number().int(), skipped: z.array(skippedFile) });
 
@@ -119,6 +123,8 @@ export const reportParams = z
     csv: absPath.optional(),
     json: absPath.optional(),
     pdf: absPath.optional(),
+    /** replace existing files (asked for by the user); without it an existing output is refused before any is written */
+    overwrite: z.boolean().default(false),
   })
   .refine((p) => p.html || p.csv || p.json || p.pdf, { message: 'name at least one output (html, csv, json or pdf)', path: ['html'] });
 export const reportResult = z.strictObject({ written: z.array(z.string()) });
