@@ -10,24 +10,53 @@ const empty = z.strictObject({});
 const ok = z.strictObject({ ok: z.literal(true) });
 const jobRef = z.strictObject({ jobId: z.string().min(1).max(64) });
 
-/** Which runtime runs inference (ONNX Runtime on a converted model, or TF.js) and why the others do not. */
-export const inferRuntimeReport = z.strictObject({
-  runtime: z.enum(['onnx', 'tfjs']),
+/** Which runtime runs inference (deblur, evaluate): ONNX Runtime on a converted model, or TF.js itself. */
+export const inferRuntimeName = z.enum(['onnx', 'tfjs']);
+export type InferRuntimeName = z.infer<typeof inferRuntimeName>;
+
+/** One inference runtime (and provider) considered; `reason` says why it does not run (null when ok). */
+export const inferAttempt = z.strictObject({
+  runtime: inferRuntimeName,
   /** ONNX Runtime's execution provider (webgpu, dml, coreml, cpu); null for TF.js */
   provider: z.string().nullable(),
-  forced: z.enum(['onnx', 'tfjs']).nullable(),
-  ortVersion: z.string().nullable(),
-  attempts: z.array(z.strictObject({ runtime: z.enum(['onnx', 'tfjs']), provider: z.string().nullable(), ok: z.boolean(), reason: z.string().nullable() })),
+  ok: z.boolean(),
+  reason: z.string().nullable(),
 });
+export type InferAttempt = z.infer<typeof inferAttempt>;
 
+/** Which runtime runs inference and why the others do not. */
+export const inferRuntimeReport = z.strictObject({
+  runtime: inferRuntimeName,
+  /** the execution provider that runs (null for TF.js) */
+  provider: z.string().nullable(),
+  /** DEBLUR_INFER's value, else null */
+  forced: inferRuntimeName.nullable(),
+  /** onnxruntime-node's version, null when it cannot load */
+  ortVersion: z.string().nullable(),
+  /** every runtime and provider considered, in order */
+  attempts: z.array(inferAttempt),
+});
+export type InferRuntimeReport = z.infer<typeof inferRuntimeReport>;
+
+/** One TF.js backend tried by the engine's runtime selection; `reason` says why it did not run (null when ok). */
+export const backendAttempt = z.strictObject({ backend: z.string(), ok: z.boolean(), reason: z.string().nullable(), ms: z.number() });
+export type BackendAttempt = z.infer<typeof backendAttempt>;
+
+/** Which TF.js backend runs the engine, and why the ones tried before it did not. */
 export const runtimeReport = z.strictObject({
   backend: backendName,
+  /** version of the tfjs-core instance the engine uses */
   tfjsVersion: z.string(),
+  /** threads the backend computes with (wasm: XNNPACK thread-pool size; native: cores; webgpu, cpu: 1) */
   threads: z.number().int(),
+  /** WebAssembly SIMD in use; null for backends that are not wasm */
   simd: z.boolean().nullable(),
+  /** the backend asked for through DEBLUR_BACKEND or a forced selection, else null */
   forced: z.string().nullable(),
-  attempts: z.array(z.strictObject({ backend: z.string(), ok: z.boolean(), reason: z.string().nullable(), ms: z.number() })),
+  attempts: z.array(backendAttempt),
+  /** e.g. "linux x64" */
   platform: z.string(),
+  /** Node.js version, e.g. "v20.19.0" */
   node: z.string(),
   /** inference runtime (deblur, evaluate); absent from engines that predate it */
   infer: inferRuntimeReport.optional(),
