@@ -21,12 +21,14 @@ import { writeNewOutput } from '../../src/engine/infer/output-file';
 import { createTestContext } from '../../src/engine/jobs/job-context';
 import { runReport } from '../../src/engine/report/run-report';
 import { runTraining } from '../../src/engine/train/trainer';
+import { selectRuntime } from '../../src/engine/runtime/select';
 import { saveTinyModel, syntheticImage, writePng } from '../integration/infer-support';
 import { makeTileDataset } from '../integration/train-helpers';
 
 let tmp: string;
 const realWrite = writeSeam.write;
 beforeAll(async () => {
+  await selectRuntime();
   tmp = await mkdtemp(path.join(os.tmpdir(), 'out-faults-'));
 });
 afterEach(() => {
