@@ -29,9 +29,9 @@ describe('CLI commands', () => {
     registerReportCommand(program);
     const byName = Object.fromEntries(program.commands.map((c) => [c.name(), c.options.map((o) => o.long)]));
     expect(byName).toEqual({
-      deblur: ['--model', '--out', '--format', '--tile', '--recursive'],
-      eval: ['--model', '--out'],
-      report: ['--html', '--csv', '--json', '--pdf'],
+      deblur: ['--model', '--out', '--format', '--tile', '--recursive', '--overwrite'],
+      eval: ['--model', '--out', '--overwrite'],
+      report: ['--html', '--csv', '--json', '--pdf', '--overwrite'],
     });
   });
 
@@ -50,6 +50,6 @@ describe('CLI commands', () => {
 
   it('print what was deblurred and what was skipped, with reasons', () => {
     const text = formatDeblurResult({ outputs: [{ input: '/a.jpg', output: '/o/a.jpg', width: 4, height: 3, ms: 1500 }], skipped: [{ path: '/b.png', reason: 'empty: the file is empty (0 bytes)' }] });
-    expect(text.split('\n')).toEqual(['/a.jpg → /o/a.jpg (4×3, 1.5 s)', '1 image(s) deblurred, 1 skipped', '  skipped /b.png: empty: the file is empty (0 bytes)']);
+    expect(text.split('\n')).toEqual(['/a.jpg → /o/a.jpg (4×3, 1.5 s)', '1 image(s) deblurred, 1 skipped — partial: 1 of 2 input(s) skipped or failed (exit code 3)', '  skipped /b.png: empty: the file is empty (0 bytes)']);
   });
 });
