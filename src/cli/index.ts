@@ -56,7 +56,7 @@ export function buildProgram(): Command {
     .command('web')
     .description('serve the app to a browser on 127.0.0.1 (for machines without a display)')
     .option('--port <n>', 'port (default: a free one)')
-    .option('--root <dir>', 'folder the in-app file browser may show (default: your home)')
+    .option('--root <dir>', 'a folder the app may read and write, repeatable; the file browser starts in the first (default: your home)', (dir: string, roots: string[]) => [...roots, dir], [] as string[])
     .option('--renderer <dir>', 'built renderer folder (default: out/renderer)')
     .action(webCommand);
   return program;

@@ -1,8 +1,10 @@
 import { homedir } from 'node:os';
+import path from 'node:path';
 import type { EventMessage } from '../shared/contract';
 import { forkEngine } from './engine-child';
 import { engineSourceEntry } from './engine-entry';
 import { listFolder } from './folder-browser';
+import { createPathPolicy } from './path-policy';
 import { createRouter, type HostServices } from './router';
 import { FileSettingsStore, defaultSettingsFile } from './settings-store';
 import { EngineSupervisor } from './supervisor';
@@ -14,6 +16,11 @@ export interface NodeHostOptions {
   browseRoot?: string;
   settingsFile?: string;
   engineEnv?: NodeJS.ProcessEnv;
+  /**
+   * The browser host: every path a request names must lie in browseRoot, one of extraRoots, or the app's data
+   * folder (where the settings file lives). The CLI passes none: its paths come from the user's own command line.
+   */
+  confine?: { extraRoots?: string[] };
 }
 
 /** The engine plus host services for the Node front doors (browser host, CLI): one supervisor, one router. */
@@ -23,13 +30,15 @@ export function createNodeHost(opts: NodeHostOptions) {
   const noDialog = (): never => {
     throw new ContractError('unavailable', 'no native dialog in this host: use the folder browser (fs.list)');
   };
+  const settingsFile = opts.settingsFile ?? defaultSettingsFile();
+  const paths = opts.confine ? createPathPolicy([browseRoot, ...(opts.confine.extraRoots ?? []), path.dirname(settingsFile)]) : undefined;
   const services: HostServices = {
-    settings: new FileSettingsStore(opts.settingsFile ?? defaultSettingsFile()),
+    settings: new FileSettingsStore(settingsFile),
     openFolder: async () => noDialog(),
     openFile: async () => noDialog(),
     listFolder: (dir) => listFolder(browseRoot, dir),
   };
-  const route = createRouter(supervisor, services);
+  const route = createRouter(supervisor, services, { paths });
   supervisor.start();
   return { supervisor, route, services };
 }

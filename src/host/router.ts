@@ -1,6 +1,7 @@
 import {
   ContractError,
   isHostMethod,
+  methods,
   parseMethodName,
   parseParams,
   type MethodName,
@@ -9,6 +10,7 @@ import {
 } from '../shared/contract';
 import type { EngineSupervisor } from './supervisor';
 import type { SettingsStore } from './settings-store';
+import type { PathPolicy } from './path-policy';
 
 /** What a front door answers itself (the rest goes to the engine). */
 export interface HostServices {
@@ -18,11 +20,17 @@ export interface HostServices {
   listFolder(dir?: string): Promise<MethodResult<'fs.list'>>;
 }
 
+export interface RouterOptions {
+  /** confines every path in every request's params (the browser host); without it paths are not confined */
+  paths?: PathPolicy;
+}
+
 /**
  * The boundary between an untrusted UI and the app: every call is validated here (method name, then params
- * against the contract), then answered by the host or forwarded to the engine.
+ * against the contract, then the paths they name against the host's policy), then answered by the host or
+ * forwarded to the engine.
  */
-export function createRouter(supervisor: EngineSupervisor, host: HostServices) {
+export function createRouter(supervisor: EngineSupervisor, host: HostServices, options: RouterOptions = {}) {
   async function answerHost<M extends MethodName>(method: M, params: MethodParams<M>): Promise<unknown> {
     switch (method) {
       case 'engine.status':
@@ -47,6 +55,7 @@ export function createRouter(supervisor: EngineSupervisor, host: HostServices) {
   return async function route(rawMethod: unknown, rawParams: unknown): Promise<unknown> {
     const method = parseMethodName(rawMethod);
     const params = parseParams(method, rawParams);
+    await options.paths?.check(methods[method].params, params, 'params');
     if (isHostMethod(method)) return answerHost(method, params);
     return supervisor.request(method, params as never) as Promise<MethodResult<typeof method>>;
   };

@@ -10,7 +10,10 @@ export function defaultRendererDir(): string {
 }
 
 /** `deblur-studio web`: the browser host. Runs until interrupted. */
-export async function webCommand(opts: { port?: string; root?: string; renderer?: string }): Promise<void> {
+export async function webCommand(opts: { port?: string; root?: string[]; renderer?: string }): Promise<void> {
+  // the browser may name only paths inside these folders (and the app's data folder): see src/host/path-policy.ts
+  const roots = (opts.root ?? []).map((r) => path.resolve(r));
+  for (const root of roots) if (!existsSync(root)) throw new Error(`--root ${root} does not exist`);
   const rendererDir = path.resolve(opts.renderer ?? defaultRendererDir());
   if (!existsSync(path.join(rendererDir, 'index.html'))) {
     throw new Error(`no built renderer in ${rendererDir}: run "npm run build" first (or use "npm run web", which builds)`);
@@ -18,7 +21,8 @@ export async function webCommand(opts: { port?: string; root?: string; renderer?
   let web: WebHost | null = null;
   const pending: EventMessage[] = [];
   const host = createNodeHost({
-    browseRoot: opts.root ? path.resolve(opts.root) : undefined,
+    browseRoot: roots[0],
+    confine: { extraRoots: roots.slice(1) },
     onEvent: (m) => (web ? web.broadcast(m) : pending.push(m)),
   });
   web = await startWebHost({ route: host.route, rendererDir, port: opts.port ? Number(opts.port) : 0 });

@@ -151,11 +151,16 @@ export function parseEval(text: string, where = 'evaluation file'): EvalFile {
   try {
     json = JSON.parse(text);
   } catch (err) {
-    throw new Error(`${where} is not valid JSON: ${(err as Error).message}`);
+    // JSON.parse quotes the text around the error: keep only the position, so no file's contents reach a message
+    const at = /at position (\d+)/.exec((err as Error).message)?.[1];
+    throw new Error(`${where} is not valid JSON${at === undefined ? '' : ` (at position ${at})`}`);
   }
   const head = json as { format?: unknown; version?: unknown } | null;
   if (!head || head.format !== EVAL_FORMAT) throw new Error(`${where} is not an evaluation of this app (format is not "${EVAL_FORMAT}")`);
-  if (head.version !== EVAL_VERSION) throw new Error(`${where} has version ${String(head.version)}; this app reads version ${EVAL_VERSION}`);
+  if (head.version !== EVAL_VERSION) {
+    const version = typeof head.version === 'number' ? String(head.version) : 'of another kind';
+    throw new Error(`${where} has version ${version}; this app reads version ${EVAL_VERSION}`);
+  }
   const parsed = evalFileSchema.safeParse(json);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { absPath, blurKernel, fraction, positiveInt, safeName, shortText } from './primitives';
+import { absPath, blurKernel, fraction, modelRef, positiveInt, safeName } from './primitives';
 
 /**
  * Every long-running engine job: its parameters (validated where they enter a process) and its result.
@@ -80,7 +80,7 @@ export const trainParams = z.strictObject({
   /** loss weight per blur level (kernel size → weight, e.g. {"3": 10}); levels not named weigh 1 */
   levelWeights: z.record(z.string().regex(/^[1-9][0-9]?$/, 'a blur kernel size'), z.number().positive().max(1000)).nullable().default(null),
   /** start from these weights instead of a fresh initialisation (fine-tuning): "default" or a model/run folder */
-  init: shortText.min(1).nullable().default(null),
+  init: modelRef.nullable().default(null),
 });
 export const resumeParams = z.strictObject({ runDir: absPath });
 export const trainResult = z.strictObject({
@@ -94,7 +94,7 @@ export const outputFormat = z.enum(['same', 'png', 'jpeg']);
 export type OutputFormat = z.infer<typeof outputFormat>;
 export const deblurParams = z.strictObject({
   inputs: z.array(absPath).min(1).max(100_000),
-  model: shortText.min(1),
+  model: modelRef,
   outDir: absPath,
   format: outputFormat.default('same'),
   tile: positiveInt(4096).nullable().default(null),
@@ -109,7 +109,7 @@ export const deblurResult = z.strictObject({
 
 export const evaluateParams = z.strictObject({
   testSet: absPath,
-  model: shortText.min(1),
+  model: modelRef,
   out: absPath,
   /** replace an existing file at `out` (asked for by the user); without it an existing file is refused before any work */
   overwrite: z.boolean().default(false),
@@ -131,7 +131,7 @@ export const reportResult = z.strictObject({ written: z.array(z.string()) });
 
 export const exportParams = z.strictObject({
   /** "default", a model folder or a training run folder */
-  model: shortText.min(1),
+  model: modelRef,
   format: z.enum(['onnx']).default('onnx'),
   out: absPath,
   /** replace an existing file at `out` (asked for by the user) */
@@ -142,7 +142,7 @@ export const exportResult = z.strictObject({ out: z.string(), bytes: z.number().
 /** PyTorch export (src/engine/export/pytorch): a folder with model.py, train.py (torchrun/DDP), weights and optimizer state. */
 export const exportPytorchParams = z.strictObject({
   /** "default", a model folder or a training run folder (a run continues from its last checkpoint) */
-  model: shortText.min(1),
+  model: modelRef,
   /** a new or empty folder: an existing non-empty one is never written into */
   out: absPath,
 });
