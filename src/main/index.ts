@@ -5,7 +5,7 @@ import { IPC_EVENT } from '../shared/contract';
 import { EngineSupervisor } from '../host/supervisor';
 import { createRouter } from '../host/router';
 import { listFolder } from '../host/folder-browser';
-import { createMainWindow, isAppUrl } from './window';
+import { createMainWindow, isAppUrl, resolveAppUrl } from './window';
 import { spawnUtilityEngine } from './engine-process';
 import { registerIpc } from './ipc';
 import { openFileDialog, openFolderDialog } from './dialogs';
@@ -13,7 +13,11 @@ import { createElectronSettingsStore } from './settings';
 
 /** Electron main: owns the window, the engine's supervisor and the IPC boundary. No heavy work happens here. */
 const here = path.dirname(fileURLToPath(import.meta.url));
-const appUrl = process.env.ELECTRON_RENDERER_URL ?? pathToFileURL(path.join(here, '../renderer/index.html')).href;
+const appUrl = resolveAppUrl({
+  isPackaged: app.isPackaged,
+  devServerUrl: process.env.ELECTRON_RENDERER_URL,
+  builtIndexUrl: pathToFileURL(path.join(here, '../renderer/index.html')).href,
+});
 
 if (!app.requestSingleInstanceLock()) app.quit();
 

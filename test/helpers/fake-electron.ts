@@ -45,6 +45,7 @@ export class FakeBrowserWindow {
 export const fakeState = {
   ipcHandlers: new Map<string, Handler>(),
   permissionHandler: null as Handler | null,
+  permissionCheckHandler: null as Handler | null,
   openDialogResult: { canceled: true, filePaths: [] as string[] },
   externalOpened: [] as string[],
 };
@@ -58,6 +59,9 @@ export const fakeElectron = {
     defaultSession: {
       setPermissionRequestHandler: (h: Handler) => {
         fakeState.permissionHandler = h;
+      },
+      setPermissionCheckHandler: (h: Handler) => {
+        fakeState.permissionCheckHandler = h;
       },
     },
   },

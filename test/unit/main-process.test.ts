@@ -51,9 +51,11 @@ describe('main window security', () => {
     navigate(own, `${APP_URL}#train`);
     expect(own.preventDefault).not.toHaveBeenCalled();
 
+    fakeState.externalOpened = [];
+    expect(wc.windowOpenHandler!({ url: 'https://github.com/deblur-studio' })).toEqual({ action: 'deny' });
     expect(wc.windowOpenHandler!({ url: 'https://docs.example/' })).toEqual({ action: 'deny' });
     expect(wc.windowOpenHandler!({ url: 'file:///etc/passwd' })).toEqual({ action: 'deny' });
-    expect(fakeState.externalOpened).toEqual(['https://docs.example/']);
+    expect(fakeState.externalOpened).toEqual(['https://github.com/deblur-studio']);
   });
 
   it('denies every permission request', () => {
