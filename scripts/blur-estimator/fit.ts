@@ -1,0 +1,158 @@
+/**
+ * Fits the shipped blur estimator (resources/models/blur-estimator/estimator.json) on Debian's mate-backgrounds
+ * training photos only, then measures it on the held-out photos: the confusion table over the course's three
+ * levels, σ estimates for σ it never saw (0.6, 1.3, 2.0), and σ 1.6 on JPEG-compressed photos.
+ *
+ * Frames are made as the app makes them: the photo (or a crop of it downscaled to a width of 672–2240 px,
+ * aspect kept) resized to 448×256 with the app's OpenCV-exact INTER_LINEAR, then blurred with the app's
+ * OpenCV-exact GaussianBlur.
+ *
+ * Usage: node bin/tsx.mjs scripts/blur-estimator/fit.ts <mate-backgrounds root> [--out estimator.json] [--report report.json]
+ */
+import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import sharp from 'sharp';
+import { estimatorFile, type EstimatorFile } from '../../src/engine/blur/estimator-file';
+import { COURSE_LEVELS, estimateFromFeatures, opencvKernelSize } from '../../src/engine/blur/estimate';
+import { fitQda } from '../../src/engine/blur/qda';
+import { BINS, imageFeatures, TILE } from '../../src/engine/blur/spectrum-features';
+import { decodeToRgb } from '../../src/engine/image/decode';
+import { gaussianBlurOpenCV } from '../../src/engine/image/gaussian';
+import type { RawImage } from '../../src/engine/image/raw-image';
+import { resizeLinearOpenCV } from '../../src/engine/image/resize';
+import { HELDOUT_PHOTOS, TRAIN_PHOTOS } from '../default-model/photos';
+import { createRng } from '../../src/engine/data/random';
+
+const W = 448;
+const H = 256;
+/** the σ grid of the continuous estimator: unseen test σ (0.6, 1.3, 2.0) deliberately not on it */
+const SIGMA_GRID = [0.3, 0.45, 0.8, 1.0, 1.15, 1.6, 1.8, 2.3];
+const MIN_DOWNSCALE = 2.5;
+/** share of the σ-grid samples that are JPEG-compressed (quality 60–95), so compressed photos are read right */
+const JPEG_SHARE = 0.5;
+const HELD_CROPS = 40;
+
+function crop(img: RawImage, x0: number, y0: number, w: number, h: number): RawImage {
+  const out = new Uint8Array(w * h * 3);
+  for (let y = 0; y < h; y++) out.set(img.data.subarray(((y0 + y) * img.width + x0) * 3, ((y0 + y) * img.width + x0 + w) * 3), y * w * 3);
+  return { data: out, width: w, height: h, channels: 3 };
+}
+
+/** The whole photo at 448×256 plus `n` random 448:256 crops of it at random scales, each resized to 448×256. */
+function frames(img: RawImage, n: number, rand: () => number): RawImage[] {
+  const out = [resizeLinearOpenCV(img, W, H)];
+  for (let i = 0; i < n; i++) {
+    // a crop downscaled at least 2.5×, as the app downscales a photo (REDS' 1280×720 frames: 2.86×)
+    const maxW = Math.min(img.width, Math.floor((img.height * W) / H));
+    const minW = Math.min(maxW, Math.round(W * MIN_DOWNSCALE));
+    const cw = Math.round(minW + rand() * (maxW - minW));
+    const ch = Math.round((cw * H) / W);
+    const x = Math.floor(rand() * (img.width - cw + 1));
+    const y = Math.floor(rand() * (img.height - ch + 1));
+    out.push(resizeLinearOpenCV(crop(img, x, y, cw, ch), W, H));
+  }
+  return out;
+}
+
+async function jpeg(img: RawImage, quality: number): Promise<RawImage> {
+  const buf = await sharp(Buffer.from(img.data), { raw: { width: img.width, height: img.height, channels: 3 } }).jpeg({ quality }).toBuffer();
+  return decodeToRgb(buf);
+}
+
+async function load(root: string, rels: string[], perPhoto: number, seed: number): Promise<Array<{ photo: string; frame: RawImage }>> {
+  const rng = createRng(seed);
+  const rand = () => rng.next();
+  const out: Array<{ photo: string; frame: RawImage }> = [];
+  for (const rel of rels) {
+    const img = await decodeToRgb(path.join(root, rel));
+    for (const frame of frames(img, perPhoto, rand)) out.push({ photo: rel, frame });
+  }
+  return out;
+}
+
+async function main(): Promise<void> {
+  const args = process.argv.slice(2);
+  const root = args[0];
+  if (!root) throw new Error('usage: fit.ts <mate-backgrounds root (…/usr/share/backgrounds/mate)> [--out FILE] [--report FILE]');
+  const opt = (name: string) => {
+    const i = args.indexOf(name);
+    return i >= 0 ? args[i + 1] : undefined;
+  };
+  const outFile = opt('--out') ?? 'resources/models/blur-estimator/estimator.json';
+  const reportFile = opt('--report');
+  const perPhoto = Number(opt('--crops') ?? 40);
+
+  const t0 = Date.now();
+  const train = await load(root, TRAIN_PHOTOS, perPhoto, 1);
+  const levelX: Float64Array[] = [];
+  const levelY: number[] = [];
+  const sigmaX: Float64Array[] = [];
+  const sigmaY: number[] = [];
+  const augment = createRng(3);
+  for (const { frame } of train) {
+    for (const lv of COURSE_LEVELS) {
+      levelX.push(imageFeatures(gaussianBlurOpenCV(frame, lv.ksize, lv.sigma)));
+      levelY.push(lv.ksize);
+    }
+    for (const s of SIGMA_GRID) {
+      let b = gaussianBlurOpenCV(frame, opencvKernelSize(s), s);
+      if (augment.next() < JPEG_SHARE) b = await jpeg(b, Math.round(60 + augment.next() * 35));
+      sigmaX.push(imageFeatures(b));
+      sigmaY.push(s);
+    }
+  }
+  const model: EstimatorFile = estimatorFile.parse({
+    format: 'deblur-studio/blur-estimator@1',
+    features: { tile: TILE, bins: BINS },
+    levels: fitQda(levelX, levelY),
+    sigma: fitQda(sigmaX, sigmaY),
+    trainedOn: {
+      photos: TRAIN_PHOTOS.map((p) => `mate-backgrounds/${p}`),
+      samples: train.length,
+      note: `each photo whole and as ${perPhoto} random crops downscaled ≥${MIN_DOWNSCALE}× to 448×256 (OpenCV INTER_LINEAR), blurred with OpenCV GaussianBlur at the course's three kernels (levels) and at σ ${SIGMA_GRID.join(', ')} (σ grid, ${JPEG_SHARE * 100} % of them then JPEG-compressed at quality 60–95); fitted by scripts/blur-estimator/fit.ts`,
+    },
+  });
+  mkdirSync(path.dirname(outFile), { recursive: true });
+  writeFileSync(`${outFile}.tmp`, `${JSON.stringify(model)}\n`);
+  renameSync(`${outFile}.tmp`, outFile);
+  console.log(`fitted on ${train.length} frames × ${COURSE_LEVELS.length + SIGMA_GRID.length} blurs in ${((Date.now() - t0) / 1000).toFixed(1)} s → ${outFile}`);
+
+  // held out: never used above
+  const held = await load(root, HELDOUT_PHOTOS, HELD_CROPS, 2);
+  const confusion = COURSE_LEVELS.map(() => COURSE_LEVELS.map(() => 0));
+  const wholeConfusion = COURSE_LEVELS.map(() => COURSE_LEVELS.map(() => 0));
+  const sigmaRows: Array<{ sigma: number; jpeg: number | null; n: number; median: number; p10: number; p90: number; levelOk: number | null }> = [];
+  // the held-out frames at HELD_CROPS crops a photo, whatever --crops the fit used, so reports compare
+  held.forEach(({ frame }, i) => {
+    COURSE_LEVELS.forEach((lv, t) => {
+      const e = estimateFromFeatures(model, imageFeatures(gaussianBlurOpenCV(frame, lv.ksize, lv.sigma)));
+      const p = COURSE_LEVELS.findIndex((l) => l.ksize === e.level.ksize);
+      confusion[t]![p]! += 1;
+      if (i % (HELD_CROPS + 1) === 0) wholeConfusion[t]![p]! += 1;
+    });
+  });
+  const quant = (v: number[], q: number) => [...v].sort((a, b) => a - b)[Math.min(v.length - 1, Math.floor(q * v.length))]!;
+  for (const [sigma, quality] of [[0.3, null], [0.6, null], [1.0, null], [1.3, null], [1.6, null], [2.0, null], [1.6, 90], [1.6, 75]] as Array<[number, number | null]>) {
+    const est: number[] = [];
+    let ok = 0;
+    for (const { frame } of held) {
+      let b = gaussianBlurOpenCV(frame, opencvKernelSize(sigma), sigma);
+      if (quality !== null) b = await jpeg(b, quality);
+      const e = estimateFromFeatures(model, imageFeatures(b), { compressed: quality !== null });
+      est.push(e.sigma);
+      if (e.level.sigma === sigma) ok += 1;
+    }
+    const isLevel = COURSE_LEVELS.some((l) => l.sigma === sigma);
+    sigmaRows.push({ sigma, jpeg: quality, n: est.length, median: quant(est, 0.5), p10: quant(est, 0.1), p90: quant(est, 0.9), levelOk: isLevel ? ok / est.length : null });
+  }
+  const total = confusion.flat().reduce((a, b) => a + b, 0);
+  const correct = confusion.reduce((s, row, i) => s + row[i]!, 0);
+  const report = { heldoutPhotos: HELDOUT_PHOTOS, frames: held.length, accuracy: correct / total, confusion, wholePhotoConfusion: wholeConfusion, sigma: sigmaRows };
+  console.log(JSON.stringify(report, null, 1));
+  if (reportFile) writeFileSync(reportFile, `${JSON.stringify(report, null, 2)}\n`);
+}
+
+main().catch((err: unknown) => {
+  console.error(err instanceof Error ? err.message : err);
+  process.exit(1);
+});

@@ -1,0 +1,98 @@
+import path from 'node:path';
+import { defaultModelDir } from '../infer/model-source';
+import type { RawImage } from '../image/raw-image';
+import { readEstimatorFile, type EstimatorFile } from './estimator-file';
+import { qdaPosteriors } from './qda';
+import { logSpectrumFeatures, luma, tileOrigins, tilePowerSpectrum, TILE } from './spectrum-features';
+
+/** The course's three kernels, by kernel size. */
+export const COURSE_LEVELS = [
+  { ksize: 3, sigma: 0.3 },
+  { ksize: 7, sigma: 1.0 },
+  { ksize: 11, sigma: 1.6 },
+] as const;
+
+export interface BlurEstimate {
+  /** continuous σ estimate (posterior-weighted geometric mean over the σ grid) */
+  sigma: number;
+  /** the most likely of the course's three levels, and how sure the estimator is of it (posterior) */
+  level: { ksize: number; sigma: number; confidence: number };
+  /** posterior of each course level */
+  levels: Array<{ ksize: number; sigma: number; p: number }>;
+}
+
+export interface TileEstimate extends BlurEstimate {
+  x: number;
+  y: number;
+  width: number;
+  height: number;
+}
+
+/** Shipped beside the built-in deblurring model (resources/models/blur-estimator). */
+export function defaultEstimatorFile(): string {
+  return path.join(path.dirname(defaultModelDir()), 'blur-estimator', 'estimator.json');
+}
+
+let cached: { file: string; model: EstimatorFile } | null = null;
+
+export function loadEstimator(file = defaultEstimatorFile()): EstimatorFile {
+  if (cached?.file === file) return cached.model;
+  const model = readEstimatorFile(file);
+  cached = { file, model };
+  return model;
+}
+
+/** OpenCV's own kernel size for a σ (8-bit images): the course's 3/7/11 for σ 0.3/1.0/1.6. */
+export function opencvKernelSize(sigma: number): number {
+  return Math.max(1, Math.round(sigma * 6 + 1)) | 1;
+}
+
+export interface EstimateOptions {
+  /**
+   * The photo went through lossy compression (a JPEG or WebP file). The level classifier is fitted on
+   * lossless frames, as the course's data is, and reads compression as sharpness; the σ-grid estimator is
+   * also fitted on JPEG frames, so for compressed photos the level is the σ estimate's nearest level.
+   */
+  compressed?: boolean;
+}
+
+const nearestLevel = (sigma: number) =>
+  COURSE_LEVELS.reduce((a, b) => (Math.abs(Math.log(b.sigma / sigma)) < Math.abs(Math.log(a.sigma / sigma)) ? b : a));
+
+export function estimateFromFeatures(model: EstimatorFile, features: Float64Array, opts: EstimateOptions = {}): BlurEstimate {
+  const grid = qdaPosteriors(model.sigma, features);
+  const sigma = Math.exp(grid.reduce((s, c) => s + c.p * Math.log(c.label), 0));
+  const levels = opts.compressed
+    ? COURSE_LEVELS.map((lv) => ({ ksize: lv.ksize, sigma: lv.sigma, p: grid.filter((c) => nearestLevel(c.label) === lv).reduce((s, c) => s + c.p, 0) }))
+    : qdaPosteriors(model.levels, features).map((c) => {
+        const lv = COURSE_LEVELS.find((l) => l.ksize === c.label);
+        if (!lv) throw new Error(`blur estimator: unknown level label ${c.label}`);
+        return { ksize: lv.ksize, sigma: lv.sigma, p: c.p };
+      });
+  const best = levels.reduce((a, b) => (b.p > a.p ? b : a));
+  return { sigma, level: { ksize: best.ksize, sigma: best.sigma, confidence: best.p }, levels };
+}
+
+/** One estimate for the whole image (every 256×256 tile's spectrum averaged). */
+export function estimateBlur(img: RawImage, opts: EstimateOptions = {}, model = loadEstimator()): BlurEstimate {
+  const gray = luma(img);
+  const powers = tileOrigins(img.width, img.height).map((t) => tilePowerSpectrum(gray, img.width, t.x, t.y));
+  return estimateFromFeatures(model, logSpectrumFeatures(powers), opts);
+}
+
+/** An estimate per region of `regionSize` px (each from the tiles inside it), for photos blurred unevenly. */
+export function estimateBlurByRegion(img: RawImage, regionSize = 4 * TILE, opts: EstimateOptions = {}, model = loadEstimator()): TileEstimate[] {
+  const gray = luma(img);
+  const out: TileEstimate[] = [];
+  for (let y = 0; y < img.height; y += regionSize) {
+    for (let x = 0; x < img.width; x += regionSize) {
+      const width = Math.min(regionSize, img.width - x);
+      const height = Math.min(regionSize, img.height - y);
+      const tiles = tileOrigins(width, height);
+      if (tiles.length === 0) continue;
+      const powers = tiles.map((t) => tilePowerSpectrum(gray, img.width, x + t.x, y + t.y));
+      out.push({ x, y, width, height, ...estimateFromFeatures(model, logSpectrumFeatures(powers), opts) });
+    }
+  }
+  return out;
+}
