@@ -8,6 +8,7 @@ import { registerDeblurCommand } from './commands/deblur';
 import { registerEvalCommand } from './commands/eval';
 import { registerReportCommand } from './commands/report';
 import { registerExportCommand } from './commands/export';
+import { registerImportCommand } from './commands/import';
 import { appVersion } from '../shared/app-version';
 import { CancelledByUserError, EXIT_CANCELLED, wasCancelledByUser } from './run-job';
 
@@ -52,6 +53,7 @@ export function buildProgram(): Command {
   registerEvalCommand(program);
   registerReportCommand(program);
   registerExportCommand(program);
+  registerImportCommand(program);
   program
     .command('web')
     .description('serve the app to a browser on 127.0.0.1 (for machines without a display)')

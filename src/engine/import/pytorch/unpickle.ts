@@ -104,8 +104,9 @@ export function unpickle(pkl: Uint8Array, storage: (key: string) => Uint8Array |
       case 0x85: stack.push([pop()]); break; // TUPLE1
       case 0x86: { const b = pop(); stack.push([pop(), b]); break; } // TUPLE2
       case 0x87: { const c = pop(); const b = pop(); stack.push([pop(), b, c]); break; } // TUPLE3
-      case 0x74: stack.push(popMark()); break; // TUPLE
-      case 0x6c: stack.push(popMark()); break; // LIST
+      // popMark() replaces \`stack\`: take the items first, then push onto the outer stack.
+      case 0x74: { const items = popMark(); stack.push(items); break; } // TUPLE
+      case 0x6c: { const items = popMark(); stack.push(items); break; } // LIST
       case 0x61: { const v = pop(); (top() as unknown[]).push(v); break; } // APPEND
       case 0x65: { const items = popMark(); (top() as unknown[]).push(...items); break; } // APPENDS
       case 0x73: { const v = pop(); const k = pop(); setItems(top(), [k, v]); break; } // SETITEM

@@ -316,6 +316,16 @@ def fit_to_model(img, multiple):
     return img[:h, :w]
 
 
+_FRAMES = {}
+
+
+def read_frame(path, multiple):
+    """A validation frame, cropped (top-left) to the model's multiple; decoded once per process."""
+    if path not in _FRAMES:
+        _FRAMES[path] = fit_to_model(read_png(path), multiple)
+    return _FRAMES[path]
+
+
 def evaluate(model, folder, manifest, split, loss_name, multiple, max_images=None):
     """Loss and PSNR per level of the model and of the blurred input, on whole frames of a split (outputs rounded to 8 bits)."""
     items = sorted((i for i in manifest["items"] if i["split"] == split), key=lambda i: i["id"])
@@ -327,9 +337,9 @@ def evaluate(model, folder, manifest, split, loss_name, multiple, max_images=Non
     model.eval()
     with torch.no_grad():
         for item in items:
-            sharp = fit_to_model(read_png(os.path.join(folder, *item["outputs"]["sharp"]["file"].split("/"))), multiple)
+            sharp = read_frame(os.path.join(folder, *item["outputs"]["sharp"]["file"].split("/")), multiple)
             for k in levels:
-                blurred = fit_to_model(read_png(os.path.join(folder, *item["outputs"][f"blur_k{k}"]["file"].split("/"))), multiple)
+                blurred = read_frame(os.path.join(folder, *item["outputs"][f"blur_k{k}"]["file"].split("/")), multiple)
                 x = torch.from_numpy(blurred.astype(np.float32) / 255).permute(2, 0, 1)[None]
                 y = torch.from_numpy(sharp.astype(np.float32) / 255).permute(2, 0, 1)[None]
                 out = model(x)
