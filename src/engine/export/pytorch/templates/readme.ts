@@ -25,6 +25,10 @@ Training settings from the run: global batch ${c.batch}, ${c.patch === null ? 'w
 OUT/last.pt to the same step. The global batch is split over all processes, so the result does not depend on
 how many there are (up to float rounding).
 
+Debian 12's torchrun (PyTorch 1.13 on Python 3.11) stops with \`AttributeError: 'NoneType' object has no attribute
+'get'\` before it starts a worker: it cannot read its own default for output redirection. Add
+\`--redirects 1 --tee 1 --log_dir logs/\` to the torchrun commands below there (newer PyTorch does not need it).
+
 ## One machine, CPU
 \`\`\`sh
 torchrun --standalone --nproc_per_node 2 train.py --data /path/to/prepared --steps 1000 --out checkpoints/ --threads 1
