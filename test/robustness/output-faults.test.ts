@@ -12,6 +12,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { deblurParams, evaluateParams, reportParams, trainParams } from '../../src/shared/contract';
+import { prepareDataset } from '../../src/engine/data/prepare';
 import { isTempPath, writeFileAtomic } from '../../src/engine/fs/atomic';
 import { describeFsError } from '../../src/engine/fs/errors';
 import { writeSeam } from '../../src/engine/fs/write-seam';
@@ -42,7 +43,8 @@ afterAll(async () => {
 function failWrites(code: string, which: (file: string) => boolean = () => true): void {
   writeSeam.write = async (handle, data, file) => {
     if (!which(file)) return realWrite(handle, data, file);
-    await handle.write(typeof data === 'string' ? data.slice(0, data.length / 2) : data.subarray(0, data.length / 2));
+    const bytes = typeof data === 'string' ? Buffer.from(data) : data;
+    await handle.write(bytes.subarray(0, bytes.length >> 1));
     throw Object.assign(new Error(`${code}: simulated, write`), { code });
   };
 }
@@ -146,6 +148,13 @@ describe('outputs are checked before the work starts', () => {
     await expect(runDeblur(deblurParams.parse({ inputs: [tmp], model: noModel, outDir: file }), createTestContext())).rejects.toThrow(
       `the output folder ${file} is a file, not a folder`,
     );
+  });
+
+  it('prepare refuses an output folder that is a file, naming it (not a bare EEXIST)', async () => {
+    const file = path.join(tmp, 'prepared-is-a-file');
+    await writeFile(file, '');
+    await mkdir(path.join(tmp, 'photos-src'), { recursive: true });
+    await expect(prepareDataset({ source: path.join(tmp, 'photos-src'), output: file }, createTestContext())).rejects.toThrow(`the output folder ${file} is a file, not a folder`);
   });
 
   it('deblur with overwrite replaces an earlier output of the same name (never the input); without it picks a free name', async () => {

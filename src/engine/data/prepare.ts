@@ -6,6 +6,7 @@ import sharp from 'sharp';
 import packageJson from '../../../package.json' with { type: 'json' };
 import { BLUR_LEVELS, prepareParams, type JobParamsInput, type JobResult } from '../../shared/contract';
 import { removeStaleTempFiles, writeFileAtomic } from '../fs/atomic';
+import { assertWritableOutputFolder } from '../fs/output-check';
 import { DecodeError } from '../image/decode';
 import type { JobContext } from '../jobs/job-context';
 import { PoolUnavailableError, sharedComputePool } from './compute-pool';
@@ -76,6 +77,7 @@ export async function prepareDataset(input: JobParamsInput<'prepare'>, ctx: JobC
   const source = await realDir(params.source, 'source folder');
   // Checked before the output folder is created: a refused output must not leave a folder behind.
   assertSeparate(source, await realPathOfFuture(params.output));
+  await assertWritableOutputFolder(params.output, 'output', 'the output folder');
   await fs.mkdir(params.output, { recursive: true });
   const output = await realDir(params.output, 'output folder');
 
