@@ -1,5 +1,8 @@
 import { meanSsim, summarizePsnr } from '../metrics';
-import type { ImageRow, LevelSummary, MethodSummary, Score } from './eval-schema';
+import { meanGain, type ImageRow, type LevelSummary, type MethodSummary, type Score } from '../../shared/contract/evaluation';
+
+/** The one gain computation lives in the contract (the renderer and the report use it too). */
+export { imageGain, meanGain } from '../../shared/contract/evaluation';
 
 /**
  * Per-level and overall summaries of the per-image rows. PSNR means follow the ∞-aware rule of
@@ -13,24 +16,6 @@ function methodSummary(scores: readonly Score[]): MethodSummary {
     psnr: summarizePsnr(scores.map((s) => s.psnr)),
     ssim: meanSsim(scores.map((s) => s.ssim).filter((v): v is number => v !== null)),
   };
-}
-
-/** Mean of a − b over pairs where both are finite; null when there is no such pair. */
-export function meanGain(pairs: ReadonlyArray<readonly [number, number]>): number | null {
-  let sum = 0;
-  let n = 0;
-  for (const [a, b] of pairs) {
-    if (Number.isFinite(a) && Number.isFinite(b)) {
-      sum += a - b;
-      n++;
-    }
-  }
-  return n > 0 ? sum / n : null;
-}
-
-/** PSNR gain of the model over the blurred input for one image; null when either is infinite. */
-export function imageGain(row: ImageRow): number | null {
-  return Number.isFinite(row.model.psnr) && Number.isFinite(row.identity.psnr) ? row.model.psnr - row.identity.psnr : null;
 }
 
 export function summarizeRows(level: string, kernel: number | null, sigma: number | null, rows: readonly ImageRow[]): LevelSummary {

@@ -5,5 +5,7 @@ export * from './events';
 export * from './queries';
 export * from './run-history';
 export * from './model-metadata';
+export * from './image-data-url';
+export * from './evaluation';
 export * from './messages';
 export * from './api';

@@ -3,6 +3,7 @@ import { absPath, backendName, safeName, shortText } from './primitives';
 import { jobStart, jobType, trainParams } from './jobs';
 import { events } from './events';
 import { runHistoryEntry } from './run-history';
+import { storedEvalFileSchema } from './evaluation';
 
 /** Request/reply methods. `host` methods are answered by the front door (Electron main, browser host, CLI); the rest by the engine. */
 
@@ -147,8 +148,8 @@ export const methods = {
     result: imagePreview,
     host: false,
   },
-  /** an evaluation file written by the evaluate job, checked for its format and version, as stored (PSNR ∞ stays "Infinity") */
-  'evaluation.read': { params: z.strictObject({ path: absPath }), result: z.record(z.string(), z.unknown()), host: false },
+  /** an evaluation file written by the evaluate job, validated by the engine and by every door, in its stored form (PSNR ∞ stays "Infinity"; decodeEval restores it) */
+  'evaluation.read': { params: z.strictObject({ path: absPath }), result: storedEvalFileSchema, host: false },
   'job.start': { params: jobStart, result: z.strictObject({ jobId: z.string(), type: jobType }), host: false },
   'job.cancel': { params: jobRef, result: ok, host: false },
   'job.pause': { params: jobRef, result: ok, host: false },
