@@ -3,6 +3,7 @@ import path from 'node:path';
 import type { EventMessage } from '../shared/contract';
 import { forkEngine } from './engine-child';
 import { engineSourceEntry } from './engine-entry';
+import { createDownloadTickets } from './download-tickets';
 import { listFolder } from './folder-browser';
 import { createPathPolicy } from './path-policy';
 import { createRouter, type HostServices } from './router';
@@ -31,14 +32,19 @@ export function createNodeHost(opts: NodeHostOptions) {
     throw new ContractError('unavailable', 'no native dialog in this host: use the folder browser (fs.list)');
   };
   const settingsFile = opts.settingsFile ?? defaultSettingsFile();
-  const paths = opts.confine ? createPathPolicy([browseRoot, ...(opts.confine.extraRoots ?? []), path.dirname(settingsFile)]) : undefined;
+  const roots = [browseRoot, ...(opts.confine?.extraRoots ?? []), path.dirname(settingsFile)];
+  const paths = opts.confine ? createPathPolicy(roots) : undefined;
+  // downloads are confined by the same policy even where requests are not (tests, the CLI, which serves none)
+  const downloads = createDownloadTickets(paths ?? createPathPolicy(roots));
   const services: HostServices = {
     settings: new FileSettingsStore(settingsFile),
     openFolder: async () => noDialog(),
     openFile: async () => noDialog(),
-    listFolder: (dir) => listFolder(browseRoot, dir),
+    listFolder: (dir, extensions) => listFolder(roots, dir, { extensions }),
+    info: () => ({ door: 'browser', roots: paths ? [...paths.roots] : null, openFolder: false, download: true }),
+    downloadTicket: (file) => downloads.issue(file),
   };
   const route = createRouter(supervisor, services, { paths });
   supervisor.start();
-  return { supervisor, route, services };
+  return { supervisor, route, services, downloads };
 }

@@ -17,7 +17,13 @@ export interface HostServices {
   settings: SettingsStore;
   openFolder(title?: string): Promise<string | null>;
   openFile(title?: string, extensions?: string[]): Promise<string | null>;
-  listFolder(dir?: string): Promise<MethodResult<'fs.list'>>;
+  listFolder(dir?: string, extensions?: string[]): Promise<MethodResult<'fs.list'>>;
+  /** which door this is and what it offers (default: a desktop-like host without extras) */
+  info?(): MethodResult<'host.info'>;
+  /** shows a folder in the system's file manager (the desktop app) */
+  openFolderInShell?(folder: string): Promise<void>;
+  /** a one-time download link (the browser host) */
+  downloadTicket?(file: string): Promise<MethodResult<'download.ticket'>>;
 }
 
 export interface RouterOptions {
@@ -45,8 +51,19 @@ export function createRouter(supervisor: EngineSupervisor, host: HostServices, o
         const p = params as MethodParams<'dialog.openFile'>;
         return { path: await host.openFile(p.title, p.extensions) };
       }
-      case 'fs.list':
-        return host.listFolder((params as MethodParams<'fs.list'>).dir);
+      case 'fs.list': {
+        const p = params as MethodParams<'fs.list'>;
+        return host.listFolder(p.dir, p.extensions);
+      }
+      case 'host.info':
+        return host.info?.() ?? { door: 'desktop', roots: null, openFolder: Boolean(host.openFolderInShell), download: Boolean(host.downloadTicket) };
+      case 'shell.openFolder':
+        if (!host.openFolderInShell) throw new ContractError('unavailable', 'this host cannot open folders on your screen: download the files instead');
+        await host.openFolderInShell((params as MethodParams<'shell.openFolder'>).path);
+        return { ok: true };
+      case 'download.ticket':
+        if (!host.downloadTicket) throw new ContractError('unavailable', 'downloads are offered by the browser host; here the files are on this computer');
+        return host.downloadTicket((params as MethodParams<'download.ticket'>).path);
       default:
         throw new ContractError('internal', `no host handler for ${method}`);
     }

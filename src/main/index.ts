@@ -9,6 +9,7 @@ import { createMainWindow, isAppUrl, resolveAppUrl } from './window';
 import { spawnUtilityEngine } from './engine-process';
 import { registerIpc } from './ipc';
 import { openFileDialog, openFolderDialog } from './dialogs';
+import { openFolderInShell } from './open-folder';
 import { createElectronSettingsStore } from './settings';
 
 /** Electron main: owns the window, the engine's supervisor and the IPC boundary. No heavy work happens here. */
@@ -33,7 +34,9 @@ app.whenReady().then(() => {
     settings,
     openFolder: (title) => openFolderDialog(win, title),
     openFile: (title, ext) => openFileDialog(win, title, ext),
-    listFolder: (dir) => listFolder(app.getPath('home'), dir),
+    listFolder: (dir, extensions) => listFolder(app.getPath('home'), dir, { extensions }),
+    info: () => ({ door: 'desktop', roots: null, openFolder: true, download: false }),
+    openFolderInShell,
   });
   registerIpc(route, (url) => isAppUrl(url, appUrl));
   supervisor.start();

@@ -4,6 +4,8 @@ import type { AddressInfo } from 'node:net';
 import { WebSocketServer, type RawData, type WebSocket } from 'ws';
 import { answerRequest, MAX_MESSAGE_BYTES, parseFrame, readRequestId, type EventMessage } from '../shared/contract';
 import type { Router } from '../host/router';
+import type { DownloadTickets } from '../host/download-tickets';
+import { DOWNLOAD_PATH, serveDownload } from './downloads';
 import { readStatic } from './static-files';
 
 /** The same CSP as the Electron app's index.html, plus the WebSocket back to this host. */
@@ -21,6 +23,8 @@ export interface WebHostOptions {
   port?: number;
   /** fixed token for tests; random by default */
   token?: string;
+  /** serves GET /download?ticket=… (src/web/downloads.ts) */
+  downloads?: DownloadTickets;
 }
 
 export interface WebHost {
@@ -51,6 +55,10 @@ export async function startWebHost(opts: WebHostOptions): Promise<WebHost> {
     const headers = { 'Content-Security-Policy': WEB_CSP, 'X-Content-Type-Options': 'nosniff', 'Referrer-Policy': 'no-referrer', 'Cache-Control': 'no-store' };
     if (req.method !== 'GET') {
       res.writeHead(405, headers).end();
+      return;
+    }
+    if (opts.downloads && req.url?.split('?')[0] === DOWNLOAD_PATH) {
+      serveDownload(req, res, opts.downloads, headers).catch(() => (res.headersSent ? res.destroy() : res.writeHead(500, headers).end()));
       return;
     }
     readStatic(opts.rendererDir, req.url ?? '/')

@@ -77,6 +77,8 @@ export interface StartOptions {
   viewport?: { width: number; height: number };
   /** prepares the browse root before the host starts (copy fixtures into it …) */
   setupRoot?: (root: string) => Promise<void>;
+  /** confine every request's paths to the browse root and the data folder, as `deblur-studio web` does */
+  confine?: boolean;
 }
 
 /** Starts engine + browser host + Chromium and opens the app with its token URL. */
@@ -94,6 +96,7 @@ export async function startApp(opts: StartOptions = {}): Promise<E2EApp> {
   const host = createNodeHost({
     browseRoot,
     settingsFile,
+    ...(opts.confine ? { confine: {} } : {}),
     onEvent: (m) => {
       events.push(m);
       if (web) web.broadcast(m);
@@ -108,7 +111,7 @@ export async function startApp(opts: StartOptions = {}): Promise<E2EApp> {
     await rm(tmp, { recursive: true, force: true });
   };
   try {
-    web = await startWebHost({ route: host.route, rendererDir: RENDERER_DIR });
+    web = await startWebHost({ route: host.route, rendererDir: RENDERER_DIR, downloads: host.downloads });
     pending.splice(0).forEach((m) => web?.broadcast(m));
     browser = await launchChromium();
     const page = await browser.newPage({ viewport: opts.viewport ?? { width: 1280, height: 860 }, colorScheme: opts.colorScheme ?? 'light' });

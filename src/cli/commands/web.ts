@@ -25,7 +25,7 @@ export async function webCommand(opts: { port?: string; root?: string[]; rendere
     confine: { extraRoots: roots.slice(1) },
     onEvent: (m) => (web ? web.broadcast(m) : pending.push(m)),
   });
-  web = await startWebHost({ route: host.route, rendererDir, port: opts.port ? Number(opts.port) : 0 });
+  web = await startWebHost({ route: host.route, rendererDir, port: opts.port ? Number(opts.port) : 0, downloads: host.downloads });
   pending.splice(0).forEach((m) => web?.broadcast(m));
   process.stdout.write(`Deblur Studio is running in your browser at:\n\n  ${web.url}\n\n(only this machine can connect; the token in the link is required)\n`);
   const stop = async () => {

@@ -1,7 +1,7 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import sharp from 'sharp';
-import type { JobParams, JobResult } from '../../shared/contract';
+import type { EventPayload, JobParams, JobResult } from '../../shared/contract';
 import { classifyFsError, classifySharpError, DecodeError, DEFAULT_LIMIT_INPUT_PIXELS } from '../image/decode';
 import { CancelledError, type JobContext } from '../jobs/job-context';
 import { selectRuntime } from '../runtime/select';
@@ -10,7 +10,7 @@ import { collectInputs, type InputFile } from './collect-inputs';
 import { deblurTiled, gridFor } from './deblur-image';
 import { loadRunnableModel } from './load-model';
 import { describeInferChoice } from './ort-runtime';
-import { writeNewOutput } from './output-file';
+import { candidateName, writeNewOutput } from './output-file';
 import { decodePhoto, encodePhoto, extensionFor, formatHasAlpha, outputKindFor, type OutputKind } from './photo-io';
 
 /**
@@ -18,7 +18,7 @@ import { decodePhoto, encodePhoto, extensionFor, formatHasAlpha, outputKindFor, 
  * written into outDir, never over an existing file. Bad files are skipped with a reason; progress
  * counts tiles across the whole batch, so the ETA holds for mixed sizes.
  */
-export async function runDeblur(params: JobParams<'deblur'>, ctx: JobContext): Promise<JobResult<'deblur'>> {
+export async function runDeblur(params: JobParams<'deblur'>, ctx: JobContext & { jobId?: string }): Promise<JobResult<'deblur'>> {
   await assertWritableOutputFolder(path.resolve(params.outDir), 'outDir', 'the output folder');
   const runtime = await selectRuntime();
   const loaded = await loadRunnableModel(params.model);
@@ -30,15 +30,31 @@ export async function runDeblur(params: JobParams<'deblur'>, ctx: JobContext): P
     const { files, skipped } = await collectInputs(params.inputs, { recursive: params.recursive, exclude: outDir });
     const tileOpts = params.tile !== null ? { tile: params.tile } : {};
 
+    // Each photo is reported once as it is settled (deblurred, kept or skipped), so a gallery can fill meanwhile.
+    let settled = 0;
+    const report = (input: string, output: string | null, reason: string | null): void =>
+      ctx.emit('deblur.image', { jobId: ctx.jobId ?? 'local', index: ++settled, total: files.length, input, output, reason } satisfies EventPayload<'deblur.image'>);
+    const skip = (input: string, reason: string, existing: string | null = null): void => {
+      skipped.push({ path: input, reason });
+      report(input, existing, reason);
+    };
+
     // Headers first (cheap), so the progress can count every tile of the batch from the start.
     const planned: Array<InputFile & { tiles: number }> = [];
     for (const file of files) {
       ctx.throwIfCancelled();
       try {
-        const { width, height } = await orientedSize(file.path);
+        const { width, height, format } = await orientedSize(file.path);
+        if (params.skipExisting) {
+          const existing = await existingOutput(outDir, file, outputExtension(file.path, outputKindFor(format, params.format)));
+          if (existing) {
+            skip(file.path, `kept: ${existing} already exists`, existing);
+            continue;
+          }
+        }
         planned.push({ ...file, tiles: gridFor(width, height, loaded.shape, tileOpts).count });
       } catch (err) {
-        skipped.push({ path: file.path, reason: reasonOf(err) });
+        skip(file.path, reasonOf(err));
       }
     }
     const totalTiles = planned.reduce((n, f) => n + f.tiles, 0);
@@ -67,9 +83,10 @@ export async function runDeblur(params: JobParams<'deblur'>, ctx: JobContext): P
         const output = await writeNewOutput(path.join(outDir, rel.dir), rel.name, outputExtension(file.path, kind), bytes, file.path, { overwrite: params.overwrite });
         outputs.push({ input: file.path, output, width: result.width, height: result.height, ms: Math.round(performance.now() - t0) });
         ctx.log('info', `${file.path} → ${output}`);
+        report(file.path, output, null);
       } catch (err) {
         if (err instanceof CancelledError || ctx.signal.aborted) throw err;
-        skipped.push({ path: file.path, reason: reasonOf(err) });
+        skip(file.path, reasonOf(err));
         ctx.log('warn', `skipped ${file.path}: ${reasonOf(err)}`);
       }
       tilesBefore += file.tiles;
@@ -88,8 +105,19 @@ function outputExtension(input: string, kind: OutputKind): string {
   return same[kind].includes(ext.toLowerCase()) ? ext : extensionFor(kind);
 }
 
-/** Width and height after the EXIF orientation, from the header only (the pixels are read later). */
-async function orientedSize(file: string): Promise<{ width: number; height: number }> {
+/** The output a run without overwrite would write first (its first name that is not the input), when it exists already. */
+async function existingOutput(outDir: string, file: InputFile, ext: string): Promise<string | null> {
+  const rel = path.parse(file.rel);
+  for (let attempt = 0; attempt < 2; attempt++) {
+    const candidate = path.join(outDir, rel.dir, candidateName(rel.name, ext, attempt));
+    if (path.resolve(candidate) === path.resolve(file.path)) continue;
+    return (await fs.lstat(candidate).then(() => true, () => false)) ? candidate : null;
+  }
+  return null;
+}
+
+/** Width and height after the EXIF orientation, and the format, from the header only (the pixels are read later). */
+async function orientedSize(file: string): Promise<{ width: number; height: number; format: string }> {
   const stat = await fs.stat(file).catch((err: unknown) => {
     throw classifyFsError(err);
   });
@@ -98,7 +126,8 @@ async function orientedSize(file: string): Promise<{ width: number; height: numb
     const meta = await sharp(file, { limitInputPixels: DEFAULT_LIMIT_INPUT_PIXELS }).metadata();
     if (!meta.width || !meta.height) throw new DecodeError('corrupt', 'the header names no image size');
     const swapped = (meta.orientation ?? 1) >= 5;
-    return swapped ? { width: meta.height, height: meta.width } : { width: meta.width, height: meta.height };
+    const format = meta.format ?? 'unknown';
+    return swapped ? { width: meta.height, height: meta.width, format } : { width: meta.width, height: meta.height, format };
   } catch (err) {
     throw classifySharpError(err, new Uint8Array(0));
   }

@@ -7,8 +7,8 @@ export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
 export interface JobContext {
   /** Aborted when the user cancels; jobs check it between units of work (ctx.throwIfCancelled()). */
   readonly signal: AbortSignal;
-  /** fraction in [0,1]; the runner computes the ETA from the fraction's rate. */
-  progress(fraction: number, message?: string): void;
+  /** fraction in [0,1]; the runner computes the ETA from the fraction's rate unless the job gives its own (seconds). */
+  progress(fraction: number, message?: string, etaSeconds?: number | null): void;
   log(level: LogLevel, message: string): void;
   /** Typed side-channel for job-specific events (training steps, previews …), see the contract's events. */
   emit(event: string, payload: unknown): void;

@@ -14,6 +14,7 @@ interface ActiveJob {
   controller: AbortController;
   paused: boolean;
   resumeWaiters: Array<() => void>;
+  eta: EtaEstimator;
 }
 
 /** Jobs that hold the engine exclusively (one training at a time: it owns the backend's memory and threads). */
@@ -43,7 +44,7 @@ export class JobRunner {
     if (EXCLUSIVE.has(type) && [...this.active.values()].some((j) => EXCLUSIVE.has(j.type))) {
       throw new ContractError('busy', 'a training job is already running: stop it before starting another');
     }
-    const job: ActiveJob = { jobId: randomUUID(), type, started: new Date(), controller: new AbortController(), paused: false, resumeWaiters: [] };
+    const job: ActiveJob = { jobId: randomUUID(), type, started: new Date(), controller: new AbortController(), paused: false, resumeWaiters: [], eta: new EtaEstimator() };
     this.active.set(job.jobId, job);
     const ctx = this.contextFor(job);
     const t0 = performance.now();
@@ -74,12 +75,15 @@ export class JobRunner {
   }
 
   pause(jobId: string): void {
-    this.get(jobId).paused = true;
+    const job = this.get(jobId);
+    job.paused = true;
+    job.eta.pause();
   }
 
   resume(jobId: string): void {
     const job = this.get(jobId);
     job.paused = false;
+    job.eta.resume();
     job.resumeWaiters.splice(0).forEach((w) => w());
   }
 
@@ -95,15 +99,17 @@ export class JobRunner {
   }
 
   private contextFor(job: ActiveJob): JobContext & { jobId: string } {
-    const eta = new EtaEstimator();
+    const eta = job.eta;
     let lastSent = 0;
     const signal = job.controller.signal;
     return {
       jobId: job.jobId,
       signal,
-      progress: (fraction, message = '') => {
+      progress: (fraction, message = '', ownEta) => {
         const f = Math.min(1, Math.max(0, Number.isFinite(fraction) ? fraction : 0));
-        const etaSeconds = eta.update(f);
+        const estimated = eta.update(f);
+        // a job that knows its own time left (training: steps and validations to come) is the one ETA shown
+        const etaSeconds = ownEta !== undefined && (ownEta === null || (Number.isFinite(ownEta) && ownEta >= 0)) ? ownEta : estimated;
         const now = performance.now();
         if (now - lastSent < PROGRESS_INTERVAL_MS && f < 1) return;
         lastSent = now;

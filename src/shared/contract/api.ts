@@ -9,6 +9,8 @@ export interface DeblurApi {
   call<M extends MethodName>(method: M, params: MethodParamsInput<M>): Promise<MethodResult<M>>;
   /** Subscribes to one event; returns the unsubscribe function. */
   on<E extends EventName>(event: E, listener: (payload: EventPayload<E>) => void): () => void;
+  /** Where the link to the host can drop (the browser host's socket): told on every loss (with why) and every reconnect. */
+  onConnection?(listener: (connected: boolean, reason: string | null) => void): () => void;
 }
 
 /** Name of the global the preload (or browser client) installs. */

@@ -94,6 +94,16 @@ export const events = {
     kind: z.enum(['last', 'best']),
     path: z.string(),
   }),
+  /** One photo of a deblur batch is done: deblurred (output) or left alone (reason), so a gallery can fill while the batch runs. */
+  'deblur.image': z.strictObject({
+    jobId,
+    /** 1-based position in the batch, and the batch's size */
+    index: z.number().int(),
+    total: z.number().int(),
+    input: z.string(),
+    output: z.string().nullable(),
+    reason: z.string().nullable(),
+  }),
   /** From the supervisor, not the engine: the engine process's life. */
   'engine.status': z.strictObject({
     state: z.enum(['starting', 'ready', 'crashed', 'restarting', 'stopped']),

@@ -82,6 +82,15 @@ export const trainParams = z.strictObject({
   /** start from these weights instead of a fresh initialisation (fine-tuning): "default" or a model/run folder */
   init: modelRef.nullable().default(null),
 });
+/**
+ * The learning rate a fine-tune (`init` set) starts with unless one is given: 1e-3, the default for new weights,
+ * undoes the built-in model within 30 steps. Measured on 7 mate-backgrounds photos (224×128, 30 steps of 4 × 64²,
+ * validation gain over the untouched model at σ 0.3 / 1.0 / 1.6): 1e-3 −10.4 / −0.20 / +0.15 dB, 3e-4 −3.1 / −0.11 / +0.20,
+ * 1e-4 −1.9 / +0.16 / +0.42, 3e-5 −1.2 / +0.09 / +0.31 dB; 1e-4 had the lowest validation loss.
+ */
+export const FINE_TUNE_LR = 1e-4;
+/** The learning rate a training starts with when none is chosen: the contract's default, or FINE_TUNE_LR for a fine-tune. */
+export const defaultLearningRate = (init: string | null | undefined): number => (init ? FINE_TUNE_LR : (trainParams.shape.lr.def.defaultValue as number));
 export const resumeParams = z.strictObject({ runDir: absPath });
 export const trainResult = z.strictObject({
   runDir: z.string(),
@@ -101,6 +110,8 @@ export const deblurParams = z.strictObject({
   recursive: z.boolean().default(false),
   /** replace an earlier output of the same name (never the input); without it a free name is chosen */
   overwrite: z.boolean().default(false),
+  /** leave a photo alone when its output name is already taken (a re-run of a batch); wins over `overwrite` */
+  skipExisting: z.boolean().default(false),
 });
 export const deblurResult = z.strictObject({
   outputs: z.array(z.strictObject({ input: z.string(), output: z.string(), width: z.number(), height: z.number(), ms: z.number() })),

@@ -130,6 +130,15 @@ export const folderKey = settings.shape.folders.unwrap().keyof();
 export const settingsPatch = settings.partial().extend({ clearFolders: z.array(folderKey).max(6).optional() });
 export type SettingsPatch = z.infer<typeof settingsPatch>;
 
+/** Which front door answers, and what it offers: the folders it may read (null: not confined), open-folder, downloads. */
+export const hostInfo = z.strictObject({
+  door: z.enum(['desktop', 'browser', 'cli']),
+  roots: z.array(z.string()).nullable(),
+  openFolder: z.boolean(),
+  download: z.boolean(),
+});
+export type HostInfo = z.infer<typeof hostInfo>;
+
 export const dirEntry = z.strictObject({ name: z.string(), path: z.string(), kind: z.enum(['dir', 'file']) });
 
 export const methods = {
@@ -166,7 +175,17 @@ export const methods = {
     result: z.strictObject({ path: z.string().nullable() }),
     host: true,
   },
-  'fs.list': { params: z.strictObject({ dir: absPath.optional() }), result: z.strictObject({ dir: z.string(), parent: z.string().nullable(), entries: z.array(dirEntry) }), host: true },
+  'fs.list': {
+    /** extensions: list only folders and files ending so (without dot) */
+    params: z.strictObject({ dir: absPath.optional(), extensions: z.array(safeName).max(20).optional() }),
+    result: z.strictObject({ dir: z.string(), parent: z.string().nullable(), entries: z.array(dirEntry) }),
+    host: true,
+  },
+  'host.info': { params: empty, result: hostInfo, host: true },
+  /** shows a folder in the system's file manager (the desktop app; the browser host answers 'unavailable') */
+  'shell.openFolder': { params: z.strictObject({ path: absPath }), result: ok, host: true },
+  /** a one-time link (GET, expires in a minute) that downloads a file the host may read (the browser host only) */
+  'download.ticket': { params: z.strictObject({ path: absPath }), result: z.strictObject({ url: z.string(), name: z.string() }), host: true },
 } as const;
 
 export type MethodName = keyof typeof methods;

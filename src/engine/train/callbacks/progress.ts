@@ -65,6 +65,8 @@ export class ProgressCallback implements TrainingCallback {
     this.o.ctx.progress(
       s.step / totalSteps,
       `step ${s.step}/${totalSteps} (epoch ${s.epoch}/${Math.ceil(totalSteps / stepsPerEpoch)}) · loss ${smoothedLoss.toPrecision(4)}${psnrText}`,
+      // the same ETA as train.step's, so the progress bar and the charts never show two different ones
+      this.etaSeconds(s.step),
     );
   }
 

@@ -19,12 +19,14 @@ export function createSocketApi(loc: Location = window.location): DeblurApi {
   const url = `ws://${loc.host}/api?token=${encodeURIComponent(token)}`;
   const pending = new Map<string, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
   const listeners = new Map<string, Set<(p: unknown) => void>>();
+  const connectionListeners = new Set<(connected: boolean, reason: string | null) => void>();
+  const tellConnection = (connected: boolean, reason: string | null) => connectionListeners.forEach((l) => l(connected, reason));
   let socket: WebSocket | null = null;
   let opened: Promise<WebSocket> | null = null;
   let reconnectTimer: ReturnType<typeof setTimeout> | null = null;
   let counter = 0;
 
-  const hasListeners = () => [...listeners.values()].some((s) => s.size > 0);
+  const hasListeners = () => connectionListeners.size > 0 || [...listeners.values()].some((s) => s.size > 0);
 
   function scheduleReconnect(): void {
     if (reconnectTimer || !hasListeners()) return;
@@ -59,6 +61,7 @@ export function createSocketApi(loc: Location = window.location): DeblurApi {
       ws.onopen = () => {
         socket = ws;
         resolve(ws);
+        tellConnection(true, null);
       };
       ws.onerror = () => reject(new ContractError('unavailable', 'cannot reach the Deblur Studio host: is it still running, and was the link opened with its token?'));
       ws.onclose = () => {
@@ -66,6 +69,7 @@ export function createSocketApi(loc: Location = window.location): DeblurApi {
         opened = null;
         for (const p of pending.values()) p.reject(new ContractError('unavailable', 'connection to the host closed'));
         pending.clear();
+        tellConnection(false, 'the connection to the host closed: is it still running?');
         scheduleReconnect();
       };
       ws.onmessage = (e) => onMessage(String(e.data));
@@ -88,6 +92,11 @@ export function createSocketApi(loc: Location = window.location): DeblurApi {
       listeners.set(event, set);
       void connect().catch(() => scheduleReconnect());
       return () => set.delete(listener as (p: unknown) => void);
+    },
+    onConnection(listener) {
+      connectionListeners.add(listener);
+      void connect().catch(() => scheduleReconnect());
+      return () => connectionListeners.delete(listener);
     },
   };
 }

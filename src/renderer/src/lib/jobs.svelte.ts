@@ -1,4 +1,5 @@
 import { finishedResult, jobStartOf, type DeblurApi, type EventPayload, type JobParamsInput, type JobResult, type JobType } from '../../../shared/contract';
+import { tellJobEnded } from './attention';
 import { errorCode, errorMessage } from './errors';
 
 export type JobStatus = 'starting' | 'running' | 'paused' | 'finished' | 'failed' | 'cancelled';
@@ -156,9 +157,11 @@ class JobRegistry {
     else if (e.event === 'job.finished') {
       job.onFinished(e.payload);
       this.tracked.delete(jobId);
+      tellJobEnded(job.type, job.status === 'finished' ? 'finished' : 'failed');
     } else {
       job.onFailed(e.payload.error.code, e.payload.error.message, e.payload.cancelled);
       this.tracked.delete(jobId);
+      tellJobEnded(job.type, e.payload.cancelled ? 'cancelled' : 'failed');
     }
   }
 }
