@@ -77,5 +77,5 @@ describe.skipIf(missing !== null)('export --format pytorch: forward pass', () =>
     expect(want.some((v, i) => Math.abs(v - inputValues[i]!) > 1e-2)).toBe(true);
     model.dispose();
     x.dispose();
-  }, 120_000);
+  }, 240_000);
 });
