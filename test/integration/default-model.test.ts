@@ -44,6 +44,11 @@ describe('the built-in default model', () => {
     const r = spawnSync(process.execPath, [bin, 'deblur', path.join(work, 'in'), '--out', out], { encoding: 'utf8', timeout: 180_000, cwd: tmpdir() });
     expect(r.status, r.stderr).toBe(0);
     expect((await readdir(out)).sort()).toEqual(inputs.map((f) => path.basename(f)).sort());
+    // each line names the blur it saw: the applied kernel's level, for every frame (issue 13's estimator)
+    for (const file of inputs) {
+      const k = /gauss-k(\d+)-s/.exec(file)![1]!;
+      expect(r.stdout, file).toMatch(new RegExp(`${path.basename(file).replace(/\./g, '\\.')} \\(448×256, [\\d.]+ s; estimated blur: σ ≈ [\\d.]+ \\(nearest course level ${k}×${k} `));
+    }
 
     for (const frame of FRAMES) {
       const sharp = await readPngRaw(fixturePath('opencv', `${frame}.png`), 3);

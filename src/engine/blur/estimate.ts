@@ -48,6 +48,8 @@ export function opencvKernelSize(sigma: number): number {
 }
 
 export interface EstimateOptions {
+  /** look at no more than this many tiles, spread evenly over the photo (a 24 MP photo has ~370) */
+  maxTiles?: number;
   /**
    * The photo went through lossy compression (a JPEG or WebP file). The level classifier is fitted on
    * lossless frames, as the course's data is, and reads compression as sharpness; the σ-grid estimator is
@@ -74,9 +76,15 @@ export function estimateFromFeatures(model: EstimatorFile, features: Float64Arra
 }
 
 /** One estimate for the whole image (every 256×256 tile's spectrum averaged). */
+/** `n` items spread evenly over `items` (all of them when there are no more than n). */
+function spread<T>(items: T[], n: number | undefined): T[] {
+  if (n === undefined || items.length <= n) return items;
+  return Array.from({ length: n }, (_, i) => items[Math.floor(((i + 0.5) * items.length) / n)]!);
+}
+
 export function estimateBlur(img: RawImage, opts: EstimateOptions = {}, model = loadEstimator()): BlurEstimate {
   const gray = luma(img);
-  const powers = tileOrigins(img.width, img.height).map((t) => tilePowerSpectrum(gray, img.width, t.x, t.y));
+  const powers = spread(tileOrigins(img.width, img.height), opts.maxTiles).map((t) => tilePowerSpectrum(gray, img.width, t.x, t.y));
   return estimateFromFeatures(model, logSpectrumFeatures(powers), opts);
 }
 
@@ -88,7 +96,7 @@ export function estimateBlurByRegion(img: RawImage, regionSize = 4 * TILE, opts:
     for (let x = 0; x < img.width; x += regionSize) {
       const width = Math.min(regionSize, img.width - x);
       const height = Math.min(regionSize, img.height - y);
-      const tiles = tileOrigins(width, height);
+      const tiles = spread(tileOrigins(width, height), opts.maxTiles);
       if (tiles.length === 0) continue;
       const powers = tiles.map((t) => tilePowerSpectrum(gray, img.width, x + t.x, y + t.y));
       out.push({ x, y, width, height, ...estimateFromFeatures(model, logSpectrumFeatures(powers), opts) });

@@ -5,6 +5,8 @@ import type { EventPayload, JobParams, JobResult } from '../../shared/contract';
 import { classifyFsError, classifySharpError, DecodeError, DEFAULT_LIMIT_INPUT_PIXELS } from '../image/decode';
 import { CancelledError, type JobContext } from '../jobs/job-context';
 import { selectRuntime } from '../runtime/select';
+import { describeBlur } from '../../shared/blur-text';
+import { estimatePhotoBlur } from '../blur/photo-estimate';
 import { assertWritableOutputFolder } from '../fs/output-check';
 import { collectInputs, type InputFile } from './collect-inputs';
 import { deblurTiled, gridFor } from './deblur-image';
@@ -68,6 +70,8 @@ export async function runDeblur(params: JobParams<'deblur'>, ctx: JobContext & {
       const t0 = performance.now();
       try {
         const photo = await decodePhoto(file.path);
+        const blur = estimatePhotoBlur(photo.rgb, photo.format);
+        ctx.log('info', `${file.path}: ${describeBlur(blur)}`);
         const result = await deblurTiled(loaded.predict, photo.rgb, loaded.shape, {
           ...tileOpts,
           onTile: async (done, total) => {
@@ -81,7 +85,7 @@ export async function runDeblur(params: JobParams<'deblur'>, ctx: JobContext & {
         const bytes = await encodePhoto(result, photo.alpha, kind, photo.hadIccProfile);
         const rel = path.parse(file.rel);
         const output = await writeNewOutput(path.join(outDir, rel.dir), rel.name, outputExtension(file.path, kind), bytes, file.path, { overwrite: params.overwrite });
-        outputs.push({ input: file.path, output, width: result.width, height: result.height, ms: Math.round(performance.now() - t0) });
+        outputs.push({ input: file.path, output, width: result.width, height: result.height, ms: Math.round(performance.now() - t0), blur });
         ctx.log('info', `${file.path} → ${output}`);
         report(file.path, output, null);
       } catch (err) {

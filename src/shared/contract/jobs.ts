@@ -113,8 +113,25 @@ export const deblurParams = z.strictObject({
   /** leave a photo alone when its output name is already taken (a re-run of a batch); wins over `overwrite` */
   skipExisting: z.boolean().default(false),
 });
+/** How blurred a photo looked to the blur estimator (src/engine/blur): σ, and the nearest of the course's levels. */
+export const blurEstimate = z.strictObject({
+  sigma: z.number().positive(),
+  level: z.strictObject({ ksize: blurKernel, sigma: z.number().positive(), confidence: z.number().min(0).max(1) }),
+});
+export type BlurEstimate = z.output<typeof blurEstimate>;
+
 export const deblurResult = z.strictObject({
-  outputs: z.array(z.strictObject({ input: z.string(), output: z.string(), width: z.number(), height: z.number(), ms: z.number() })),
+  outputs: z.array(
+    z.strictObject({
+      input: z.string(),
+      output: z.string(),
+      width: z.number(),
+      height: z.number(),
+      ms: z.number(),
+      /** null for a photo smaller than the estimator's 256×256 tile */
+      blur: blurEstimate.nullable().default(null),
+    }),
+  ),
   skipped: z.array(skippedFile),
 });
 
