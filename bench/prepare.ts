@@ -14,7 +14,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import sharp from 'sharp';
-import { mapConcurrent } from '../src/engine/data/concurrency';
+import { mapConcurrent } from '../src/engine/core/concurrency';
 import { prepareDataset } from '../src/engine/data/prepare';
 import { decodeToRgb, encodePng } from '../src/engine/image/decode';
 import { gaussianBlurOpenCV } from '../src/engine/image/gaussian';

@@ -21,7 +21,7 @@ import { gaussianBlurOpenCV } from '../../src/engine/image/gaussian';
 import type { RawImage } from '../../src/engine/image/raw-image';
 import { resizeLinearOpenCV } from '../../src/engine/image/resize';
 import { HELDOUT_PHOTOS, TRAIN_PHOTOS } from '../default-model/photos';
-import { createRng } from '../../src/engine/data/random';
+import { createRng } from '../../src/engine/core/random';
 
 const W = 448;
 const H = 256;

@@ -5,7 +5,7 @@ import { createHash } from 'node:crypto';
 import v8 from 'node:v8';
 import vm from 'node:vm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { mapConcurrent } from '../../src/engine/data/concurrency';
+import { mapConcurrent } from '../../src/engine/core/concurrency';
 import { createPairLoader } from '../../src/engine/data/loader';
 import { MANIFEST_FILE, MANIFEST_FORMAT, type DatasetManifest, type ManifestItem } from '../../src/engine/data/manifest';
 import { encodePng } from '../../src/engine/image/decode';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { assignIds } from '../../src/engine/data/ids';
-import { createRng, deriveSeed, rngFromState, shuffleInPlace } from '../../src/engine/data/random';
+import { createRng, deriveSeed, rngFromState, shuffleInPlace } from '../../src/engine/core/random';
 import { assignSplits, subsampleByGroup, validateRatios } from '../../src/engine/data/split';
 
 describe('seeded RNG', () => {

@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { createRawImage, type RawImage } from '../../src/engine/image/raw-image';
 import { deblurTiled, gridFor, type TilePredictor } from '../../src/engine/infer/deblur-image';
 import { axisWeights, axisWeightSums } from '../../src/engine/infer/feather';
-import { readTile, reflectIndex } from '../../src/engine/infer/tile-pixels';
+import { reflectIndex } from '../../src/engine/core/reflect-index';
+import { readTile } from '../../src/engine/infer/tile-pixels';
 import { planAxis, tileAt } from '../../src/engine/infer/tiling';
 import { CancelledError } from '../../src/engine/jobs/job-context';
 

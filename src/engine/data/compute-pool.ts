@@ -5,7 +5,7 @@ import 'sharp';
 import { DecodeError } from '../image/decode';
 import type { ComputeResult, ComputeTask } from './prepare-compute';
 import type { ComputeReply, ComputeRequest } from './prepare-worker';
-import { spawnModuleWorker } from './worker-spawn';
+import { spawnModuleWorker } from '../core/worker-spawn';
 
 /**
  * A small pool of prepare workers, so the JS resize/blur of many images runs on all cores instead

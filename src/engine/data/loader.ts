@@ -6,9 +6,9 @@ import 'sharp';
 import type { BatchReply, BatchRequest } from './loader-worker';
 import { readCompleteManifest, SHARP_DIR, blurDirName, type DatasetManifest } from './manifest';
 import { buildBatch, type BatchData, type PairPlan } from './pair-batch';
-import { createRng, deriveSeed, shuffleInPlace } from './random';
+import { createRng, deriveSeed, shuffleInPlace } from '../core/random';
 import type { SplitName } from './split';
-import { spawnModuleWorker } from './worker-spawn';
+import { spawnModuleWorker } from '../core/worker-spawn';
 
 /**
  * Streams (blurred, sharp) training pairs from a prepared data set in batches of plain Float32Array

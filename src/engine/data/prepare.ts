@@ -10,9 +10,9 @@ import { assertWritableOutputFolder } from '../fs/output-check';
 import { DecodeError } from '../image/decode';
 import type { JobContext } from '../jobs/job-context';
 import { PoolUnavailableError, sharedComputePool } from './compute-pool';
-import { mapConcurrent } from './concurrency';
+import { mapConcurrent } from '../core/concurrency';
 import { assignIds } from './ids';
-import { Journal, readJournal } from './journal';
+import { Journal, readJournal } from '../fs/jsonl';
 import {
   MANIFEST_FILE,
   MANIFEST_FORMAT,

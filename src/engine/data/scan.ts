@@ -13,7 +13,7 @@ import {
   type SkipReason,
 } from '../image/decode';
 import { walkFolder } from '../fs/walk-folder';
-import { mapConcurrent } from './concurrency';
+import { mapConcurrent } from '../core/concurrency';
 
 /** File types accepted as photos (by extension, case-insensitive); the content is checked too. */
 export const IMAGE_EXTENSIONS: ReadonlySet<string> = new Set(['.jpg', '.jpeg', '.png', '.webp', '.tiff', '.tif', '.bmp']);

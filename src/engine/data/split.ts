@@ -1,4 +1,4 @@
-import { createRng, deriveSeed, shuffleInPlace } from './random';
+import { createRng, deriveSeed, shuffleInPlace } from '../core/random';
 
 /**
  * Seeded, reproducible split of images into train/val/test by group (sequence): all frames of a

@@ -1,6 +1,6 @@
 import { gaussianKernel } from '../image/gaussian';
 import { assertRawImage, createRawImage, type RawImage } from '../image/raw-image';
-import { reflectIndex } from '../infer/tile-pixels';
+import { reflectIndex } from '../core/reflect-index';
 import { fft2d, nextPowerOfTwo } from './fft';
 
 /**

@@ -1,3 +1,4 @@
+import { reflectIndex } from '../core/reflect-index';
 import { assertRawImage, createRawImage, type RawImage } from './raw-image';
 
 /**
@@ -66,16 +67,6 @@ export function gaussianKernelFixedPoint(ksize: number, sigma: number): Int32Arr
   return taps;
 }
 
-/** BORDER_REFLECT_101 (gfedcb|abcdefgh|gfedcba), repeated for kernels wider than the image. */
-function reflect101(p: number, n: number): number {
-  if (n === 1) return 0;
-  while (p < 0 || p >= n) {
-    if (p < 0) p = -p;
-    if (p >= n) p = 2 * (n - 1) - p;
-  }
-  return p;
-}
-
 const kernelCache = new Map<string, Int32Array>();
 
 function cachedTaps(ksize: number, sigma: number): Int32Array {
@@ -99,8 +90,8 @@ function blurRow(src: Uint8Array, rowStart: number, width: number, cn: number, t
   const mid = r * cn;
   padded.set(src.subarray(rowStart, rowStart + rowLen), mid);
   for (let px = 0; px < r; px++) {
-    const leftFrom = rowStart + reflect101(px - r, width) * cn;
-    const rightFrom = rowStart + reflect101(width + px, width) * cn;
+    const leftFrom = rowStart + reflectIndex(px - r, width) * cn;
+    const rightFrom = rowStart + reflectIndex(width + px, width) * cn;
     for (let c = 0; c < cn; c++) {
       padded[px * cn + c] = src[leftFrom + c] as number;
       padded[mid + rowLen + px * cn + c] = src[rightFrom + c] as number;
@@ -179,8 +170,8 @@ export function gaussianBlurOpenCV(img: RawImage, ksize: number, sigma: number):
   for (let y = 0; y < height; y++) {
     const mid = rowFor(y);
     for (let k = 1; k <= ry; k++) {
-      above[k] = rowFor(reflect101(y - k, height));
-      below[k] = rowFor(reflect101(y + k, height));
+      above[k] = rowFor(reflectIndex(y - k, height));
+      below[k] = rowFor(reflectIndex(y + k, height));
     }
     const base = y * rowLen;
     // Up to two taps per pass over the row, the last pass fused with rounding and the store:

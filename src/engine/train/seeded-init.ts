@@ -1,4 +1,4 @@
-import { createRng, deriveSeed } from '../data/random';
+import { createRng, deriveSeed } from '../core/random';
 
 /**
  * Runs `fn` (a synchronous model build) with Math.random drawn from a PRNG seeded by `seed`.
