@@ -6,6 +6,7 @@ import { fmtGain, fmtPsnr, fmtSsim } from '../../engine/report/format';
 import { runJob } from '../run-job';
 import { freeOutputName } from '../../engine/fs/output-check';
 import { modelParam } from './deblur';
+import { evaluationLevels, gainSummary } from './gain-summary';
 import { exitPartialIf, nameLabel, partialNote } from './exit-codes';
 
 /**
@@ -38,6 +39,7 @@ export function formatEvalSummary(file: EvalFile): string {
   const head = ['level'.padEnd(10), 'images'.padStart(6), 'model PSNR/SSIM'.padStart(18), 'input PSNR/SSIM'.padStart(18), 'Wiener PSNR/SSIM'.padStart(18), 'vs input'.padStart(9), 'vs Wiener'.padStart(9)].join(' ');
   const lines = [head, ...file.summary.levels.map(row)];
   if (file.summary.levels.length > 1) lines.push(row(file.summary.overall));
+  lines.push(...gainSummary(evaluationLevels(file), 'test set'));
   return lines.join('\n');
 }
 

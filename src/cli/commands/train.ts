@@ -1,10 +1,11 @@
 import path from 'node:path';
 import type { Command } from 'commander';
-import { trainParams, type EventMessage, type EventPayload, type JobParamsInput, type JobResult } from '../../shared/contract';
+import { defaultLearningRate, FINE_TUNE_LR, trainParams, type EventMessage, type EventPayload, type JobParamsInput, type JobResult } from '../../shared/contract';
 import { readCompleteManifest } from '../../engine/data/manifest';
 import { checkJobParams, runJob, withEngine } from '../run-job';
 import { parseLevelWeights } from '../../shared/level-weights';
 import { modelParam } from './deblur';
+import { gainSummary, validationLevels } from './gain-summary';
 
 /**
  * `deblur-studio train <prepared-set> --run <name> …` starts a run; `deblur-studio train --resume <runDir>`
@@ -44,7 +45,7 @@ export function registerTrainCommand(program: Command): void {
     .option('--epochs <n>', 'epochs', String(DEFAULTS.epochs))
     .option('--batch <n>', 'images per step', String(DEFAULTS.batch))
     .option('--patch <n|full>', 'square crop side, or "full" for whole frames', DEFAULTS.patch === null ? 'full' : String(DEFAULTS.patch))
-    .option('--lr <x>', 'peak learning rate', String(DEFAULTS.lr))
+    .option('--lr <x>', `peak learning rate (${FINE_TUNE_LR} with --init)`, String(DEFAULTS.lr))
     .option('--loss <name>', 'mse, l1, charbonnier or psnr', DEFAULTS.loss)
     .option('--schedule <name>', 'plateau, cosine or constant', DEFAULTS.schedule)
     .option('--steps-per-epoch <n>', 'steps per epoch (default: every training pair once)')
@@ -57,7 +58,7 @@ export function registerTrainCommand(program: Command): void {
 }
 
 export async function trainCommand(preparedSet: string | undefined, opts: TrainOptions, command?: Command): Promise<void> {
-  const onEvent = printValidation();
+  const { onEvent, best } = printValidation();
   let result: JobResult<'train'>;
   if (opts.resume !== undefined) {
     // Options have defaults, so only where a value came from tells a setting the user typed.
@@ -73,11 +74,15 @@ export async function trainCommand(preparedSet: string | undefined, opts: TrainO
       await checkTrainSetup(trainParamsFrom(preparedSet, { ...opts, run: 'unnamed' }));
       throw new Error('name the run with --run <name> (its folder goes under --runs-dir)');
     }
-    result = await runJob({ type: 'train', params: trainParamsFrom(preparedSet, opts) }, onEvent);
+    // a fine-tune starts at the contract's fine-tuning rate unless --lr was typed
+    const lr = command?.getOptionValueSource('lr') === 'cli' ? opts.lr : String(defaultLearningRate(opts.init));
+    result = await runJob({ type: 'train', params: trainParamsFrom(preparedSet, { ...opts, lr }) }, onEvent);
   }
-  const best = result.bestPsnr === null ? 'no validation yet' : `best val PSNR ${result.bestPsnr.toFixed(2)} dB`;
+  const bestText = result.bestPsnr === null ? 'no validation yet' : `best val PSNR ${result.bestPsnr.toFixed(2)} dB`;
   const how = result.stopped === 'stopped' ? `stopped; continue with: deblur-studio train --resume ${quote(result.runDir)}` : 'finished';
-  process.stdout.write(`${result.runDir}: ${result.steps} steps, ${best}, ${how}\n`);
+  process.stdout.write(`${result.runDir}: ${result.steps} steps, ${bestText}, ${how}\n`);
+  const headline = best();
+  if (headline) process.stdout.write(`${gainSummary(validationLevels(headline), `best validation, step ${headline.step}`).join('\n')}\n`);
 }
 
 export function trainParamsFrom(preparedSet: string, opts: TrainOptions): JobParamsInput<'train'> {
@@ -116,16 +121,19 @@ async function checkTrainSetup(params: JobParamsInput<'train'>): Promise<void> {
   }
 }
 
-/** One line per validation under the progress bar: PSNR/SSIM against the identity baseline. */
-function printValidation(): (m: EventMessage) => void {
-  return (m) => {
+/** One line per validation under the progress bar: PSNR/SSIM against the identity baseline; keeps the best one for the summary. */
+function printValidation(): { onEvent: (m: EventMessage) => void; best: () => EventPayload<'train.validation'> | null } {
+  let best: EventPayload<'train.validation'> | null = null;
+  const onEvent = (m: EventMessage) => {
     if (m.event !== 'train.validation') return;
     const v = m.payload as EventPayload<'train.validation'>;
+    if (v.psnr !== null && (best?.psnr == null || v.psnr > best.psnr)) best = v;
     const db = (x: number | null) => (x === null ? '—' : `${x.toFixed(2)} dB`);
     const levels = v.byLevel.map((l) => `k${l.kernel} ${db(l.psnr)} (blurred ${db(l.identityPsnr)})`).join(', ');
     const clear = process.stderr.isTTY ? '\r\x1b[2K' : '';
     process.stderr.write(`${clear}step ${v.step}: val loss ${v.loss.toPrecision(4)}, PSNR ${db(v.psnr)} (blurred input ${db(v.identityPsnr)}), SSIM ${v.ssim?.toFixed(4) ?? '—'}; ${levels}\n`);
   };
+  return { onEvent, best: () => best };
 }
 
 function quote(p: string): string {

@@ -35,6 +35,8 @@ export class TrainHistory {
   lastStep: Step | null = null;
   lastValidation: Validation | null = null;
   bestPsnr: number | null = null;
+  /** the validation with the best PSNR (what the `best` checkpoint holds): the finished run's headline */
+  bestValidation: Validation | null = null;
 
   addStep(s: Step): void {
     append(this.lossRaw, { x: s.step, y: s.loss });
@@ -55,7 +57,10 @@ export class TrainHistory {
     }
     if (v.psnr !== null) {
       append(this.psnrAll, { x: v.step, y: v.psnr });
-      if (this.bestPsnr === null || v.psnr > this.bestPsnr) this.bestPsnr = v.psnr;
+      if (this.bestPsnr === null || v.psnr > this.bestPsnr) {
+        this.bestPsnr = v.psnr;
+        this.bestValidation = v;
+      }
     }
     if (v.identityPsnr !== null) append(this.identityAll, { x: v.step, y: v.identityPsnr });
     this.lastValidation = v;
