@@ -2,25 +2,64 @@ import { promises as fs } from 'node:fs';
 import type { FileHandle } from 'node:fs/promises';
 
 /**
- * An append-only JSON-lines log of finished work. Each finished item is one line written with a
- * single write call, so after a kill the log holds every item whose line was written and at most
- * one partial last line, which `readJournal` ignores. Rewriting a whole manifest per item would
- * cost O(n²) bytes; appending costs one line.
+ * Append-only JSON-lines files (one JSON value per line): prepare's journal of finished items and a
+ * run's history.jsonl. Lines are appended in whole-line writes, so after a kill the file holds every
+ * line that was written and at most one partial last line, which the readers skip. Rewriting a
+ * whole file per record would cost O(n²) bytes; appending costs one line.
  */
 export class Journal {
-  private constructor(private readonly handle: FileHandle) {}
+  private constructor(
+    private readonly handle: FileHandle,
+    readonly file: string,
+  ) {}
 
   static async open(file: string): Promise<Journal> {
-    return new Journal(await fs.open(file, 'a'));
+    return new Journal(await fs.open(file, 'a'), file);
   }
 
+  /** Appends one record as one line, in a single write. */
   async append(record: unknown): Promise<void> {
     await this.handle.write(`${JSON.stringify(record)}\n`);
+  }
+
+  /** Appends already serialized lines (each ending in a newline) in a single write. */
+  async appendLines(lines: readonly string[]): Promise<void> {
+    if (lines.length > 0) await this.handle.write(lines.join(''));
+  }
+
+  /** Waits until what was appended is on disk (fsync). */
+  async sync(): Promise<void> {
+    await this.handle.sync();
   }
 
   async close(): Promise<void> {
     await this.handle.close();
   }
+}
+
+/** One record as a line of a JSON-lines file. */
+export function jsonLine(record: unknown): string {
+  return `${JSON.stringify(record)}\n`;
+}
+
+/**
+ * The values of a JSON-lines text, in order; blank lines and lines that do not parse (a damaged
+ * line, a torn last one) are skipped. `unterminated: 'skip'` also skips a last line that lacks its
+ * newline even when it parses (a kill may have cut a longer record to something that still parses).
+ */
+export function parseJsonLines(text: string, opts: { unterminated: 'parse' | 'skip' }): unknown[] {
+  const lines = text.split('\n');
+  if (opts.unterminated === 'skip') lines.pop(); // the text after the last newline: empty or cut short
+  const values: unknown[] = [];
+  for (const line of lines) {
+    if (line.trim() === '') continue;
+    try {
+      values.push(JSON.parse(line));
+    } catch {
+      /* a damaged line: its record is simply absent */
+    }
+  }
+  return values;
 }
 
 /** All complete lines of a journal (none when it does not exist). */
@@ -32,16 +71,5 @@ export async function readJournal(file: string): Promise<unknown[]> {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
     throw err;
   }
-  const records: unknown[] = [];
-  const lines = text.split('\n');
-  lines.pop(); // the text after the last newline is empty or a line cut short by a kill
-  for (const line of lines) {
-    if (!line) continue;
-    try {
-      records.push(JSON.parse(line));
-    } catch {
-      /* a damaged line: that item is simply done again */
-    }
-  }
-  return records;
+  return parseJsonLines(text, { unterminated: 'skip' });
 }

@@ -1,13 +1,14 @@
 import { promises as fs } from 'node:fs';
 import { HISTORY_EVENTS, type HistoryEvent } from '../../shared/contract';
 import { writeFileAtomic } from '../fs/atomic';
+import { Journal, jsonLine, parseJsonLines } from '../fs/jsonl';
 
 /**
  * `history.jsonl` of a run: one JSON object per line, `{"event": …, "payload": …}`, for every
  * train.step / train.validation / train.checkpoint event the charts need, so a reopened run
  * redraws its charts. Lines are appended in whole-line writes and fsync'd in small batches; a
  * kill -9 loses at most the last unflushed lines and can tear only the very last line, which the
- * reader skips.
+ * reader skips. The file itself is a JSON-lines journal (fs/jsonl.ts); this adds the batching.
  */
 export const HISTORY_FILE = 'history.jsonl';
 export { HISTORY_EVENTS, type HistoryEvent };
@@ -27,13 +28,14 @@ export class HistoryWriter {
   private writing: Promise<void> = Promise.resolve();
   private closed = false;
 
-  private constructor(
-    private readonly handle: fs.FileHandle,
-    readonly file: string,
-  ) {}
+  private constructor(private readonly journal: Journal) {}
+
+  get file(): string {
+    return this.journal.file;
+  }
 
   static async open(file: string): Promise<HistoryWriter> {
-    return new HistoryWriter(await fs.open(file, 'a'), file);
+    return new HistoryWriter(await Journal.open(file));
   }
 
   /**
@@ -42,7 +44,7 @@ export class HistoryWriter {
    */
   append(entry: HistoryEntry): void {
     if (this.closed) throw new Error(`history ${this.file} is closed`);
-    this.pending.push(`${JSON.stringify(entry)}\n`);
+    this.pending.push(jsonLine(entry));
     const due = entry.event !== 'train.step' || this.pending.length >= FLUSH_LINES || performance.now() - this.lastFlush >= FLUSH_INTERVAL_MS;
     if (due) void this.flush().catch(() => undefined);
   }
@@ -54,8 +56,8 @@ export class HistoryWriter {
     // Chained: writes land in order, and each caller's promise covers its own lines.
     this.writing = this.writing.then(async () => {
       if (lines.length === 0) return;
-      await this.handle.write(lines.join(''));
-      await this.handle.sync();
+      await this.journal.appendLines(lines);
+      await this.journal.sync();
     });
     return this.writing;
   }
@@ -64,7 +66,7 @@ export class HistoryWriter {
     if (this.closed) return;
     await this.flush();
     this.closed = true;
-    await this.handle.close();
+    await this.journal.close();
   }
 }
 
@@ -78,8 +80,8 @@ export async function readHistoryFile(file: string): Promise<HistoryEntry[]> {
     throw new Error(`cannot read the run history ${file}: ${(err as Error).message}`);
   }
   const entries: HistoryEntry[] = [];
-  for (const line of text.split('\n')) {
-    const entry = parseLine(line);
+  for (const value of parseJsonLines(text, { unterminated: 'parse' })) {
+    const entry = asEntry(value);
     if (entry) entries.push(entry);
   }
   return entries;
@@ -92,18 +94,12 @@ export async function readHistoryFile(file: string): Promise<HistoryEntry[]> {
  */
 export async function rewriteHistory(file: string, keep: (entry: HistoryEntry) => boolean): Promise<number> {
   const kept = (await readHistoryFile(file)).filter(keep);
-  await writeFileAtomic(file, kept.map((e) => `${JSON.stringify(e)}\n`).join(''));
+  await writeFileAtomic(file, kept.map(jsonLine).join(''));
   return kept.length;
 }
 
-function parseLine(line: string): HistoryEntry | null {
-  if (line.trim() === '') return null;
-  let value: unknown;
-  try {
-    value = JSON.parse(line);
-  } catch {
-    return null;
-  }
+/** A parsed line as a history entry, or null when it is not one. */
+function asEntry(value: unknown): HistoryEntry | null {
   if (typeof value !== 'object' || value === null) return null;
   const { event, payload } = value as { event?: unknown; payload?: unknown };
   if (!HISTORY_EVENTS.includes(event as HistoryEvent) || typeof payload !== 'object' || payload === null) return null;
