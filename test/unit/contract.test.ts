@@ -35,6 +35,9 @@ describe('contract: valid messages are accepted', () => {
     ['dialog.openFolder', req('dialog.openFolder', { title: 'Pick' })],
     ['dialog.openFile', req('dialog.openFile', { extensions: ['jpg', 'png'] })],
     ['fs.list', req('fs.list', { dir: '/home' })],
+    ['host.info', req('host.info', {})],
+    ['shell.openFolder', req('shell.openFolder', { path: '/home/me/deblurred' })],
+    ['download.ticket', req('download.ticket', { path: '/home/me/deblurred/a.png' })],
     ['windows path', prepare({ source: 'C:\\Users\\me\\photos', output: 'D:/out' })],
   ];
   it.each(valid)('%s', (_name, msg) => {
