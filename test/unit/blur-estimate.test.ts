@@ -85,8 +85,9 @@ describe('shipped blur estimator', () => {
         expect(e.level.ksize).toBe(k);
         expect(e.level.confidence).toBeGreaterThan(0.5);
         if (photo.startsWith('dune')) {
+          // below σ ≈ 0.45 a 3×3 kernel is as soft as a photo's own sampling: 'nearly sharp' is all it can say
           expect(e.sigma).toBeGreaterThan(Number(s) * 0.75);
-          expect(e.sigma).toBeLessThan(Number(s) * 1.35);
+          expect(e.sigma).toBeLessThan(Math.max(0.5, Number(s) * 1.25));
         }
         expect(e.levels.reduce((sum, l) => sum + l.p, 0)).toBeCloseTo(1, 9);
       });
