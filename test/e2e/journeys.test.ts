@@ -256,7 +256,7 @@ describe('user journeys (browser host, real engine)', () => {
     // photos, then model / blurred / Wiener as "xx.xx dB / 0.xxx", then the gain
     expect(firstRow[0]).toBe('1');
     for (const cell of firstRow.slice(1, 4)) expect(cell).toMatch(/^\d+\.\d\d dB \/ [01]\.\d{3}$/);
-    expect(firstRow[4]).toMatch(/^[+-]\d+\.\d\d dB$/);
+    expect(firstRow[4]).toMatch(/^[+−]\d+\.\d\d dB$/);
     expect(await page.getByTestId('evaluation-images').locator('tbody tr').count()).toBe(3);
     // best/worst crops: blurred, model, Wiener and sharp, as images
     const example = page.getByTestId('evaluation-examples').locator('figure.example').first();
