@@ -37,7 +37,7 @@ describe('WebGPU adapter check', () => {
     expect(classifyAdapter({ vendor: 'google', description: 'SwiftShader Device (Subzero)' }).hardware).toBe(false);
     expect(classifyAdapter({ vendor: 'intel', description: 'anything', isFallbackAdapter: true }).hardware).toBe(false);
     const nvidia = classifyAdapter({ vendor: 'nvidia', architecture: 'hopper', description: 'NVIDIA H200' });
-    expect(nvidia).toEqual({ hardware: true, detail: 'NVIDIA H200 / nvidia / hopper' });
+    expect(nvidia).toEqual({ hardware: true, detail: 'NVIDIA H200 (nvidia, hopper)' }); // named as the runtime chain names it
   });
 });
 

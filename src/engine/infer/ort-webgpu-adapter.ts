@@ -1,4 +1,5 @@
 import { describeError } from '../runtime/backends/describe-error';
+import { describeAdapter, softwareAdapterReason, type AdapterInfoLike } from '../runtime/backends/gpu-adapter';
 
 /**
  * Whether this machine's default WebGPU adapter is real hardware. ORT's WebGPU provider runs on a
@@ -12,21 +13,11 @@ export interface AdapterCheck {
   detail: string;
 }
 
-const SOFTWARE = /llvmpipe|lavapipe|swiftshader|softpipe|software|basic render driver|microsoft basic/i;
-
-export interface AdapterInfoLike {
-  vendor?: string;
-  architecture?: string;
-  device?: string;
-  description?: string;
-  isFallbackAdapter?: boolean;
-}
-
-/** Pure: what an adapter's info says (exported for tests). */
+/** What an adapter's info says, by the runtime chain's own rule (one list of software rasterizers). */
 export function classifyAdapter(info: AdapterInfoLike): AdapterCheck {
-  const name = [info.description, info.vendor, info.architecture, info.device].filter((s) => s && s.length > 0).join(' / ') || 'unnamed adapter';
-  if (info.isFallbackAdapter === true || SOFTWARE.test(name)) return { hardware: false, detail: `the WebGPU adapter is a software one (${name})` };
-  return { hardware: true, detail: name };
+  const name = describeAdapter(info);
+  const software = softwareAdapterReason(info);
+  return software ? { hardware: false, detail: `the WebGPU adapter is a software one (${name}: ${software})` } : { hardware: true, detail: name };
 }
 
 type RequestAdapter = () => Promise<AdapterInfoLike | null>;
