@@ -4,7 +4,6 @@ import type { JobParams, JobResult } from '../../shared/contract';
 import { appVersion } from '../../shared/app-version';
 import { writeFileAtomic } from '../fs/atomic';
 import { assertWritableOutputFile } from '../fs/output-check';
-import { assertWritableOutputFile } from '../fs/output-check';
 import { decodeToRgb, DecodeError } from '../image/decode';
 import type { RawImage } from '../image/raw-image';
 import { deblurTiled, DEFAULT_OVERLAP, DEFAULT_TILE, type TilePredictor } from '../infer/deblur-image';
@@ -34,7 +33,6 @@ const SSIM_MIN_SIDE = 7;
  * Wiener deconvolution with the level's known Gaussian. Writes the eval JSON (eval-schema.ts).
  */
 export async function runEvaluate(params: JobParams<'evaluate'>, ctx: JobContext): Promise<JobResult<'evaluate'>> {
-  await assertWritableOutputFile(params.out, { overwrite: params.overwrite, field: 'out', what: 'the evaluation file' });
   await assertWritableOutputFile(params.out, { overwrite: params.overwrite, field: 'out', what: 'the evaluation file' });
   const runtime = await selectRuntime();
   const testSet = await discoverTestSet(params.testSet);
