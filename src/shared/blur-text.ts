@@ -1,8 +1,21 @@
-import type { BlurEstimate } from './contract';
+import type { BlurEstimate, BlurEstimation } from './contract';
+import { BLUR_LEVELS } from './contract/primitives';
 
 /** One line for a blur estimate, the same in the engine's log, the CLI and the Deblur view. */
 export function describeBlur(e: BlurEstimate | null): string {
   if (e === null) return 'estimated blur: unknown (the photo is smaller than 256×256)';
   const k = e.level.ksize;
   return `estimated blur: σ ≈ ${e.sigma.toFixed(1)} (nearest course level ${k}×${k} σ ${e.level.sigma.toFixed(1)}, ${Math.round(e.level.confidence * 100)} % sure)`;
+}
+
+/** A course level as the estimator's card names it: "7×7 σ 1.0". */
+export function courseLevelLabel(ksize: 3 | 7 | 11): string {
+  return `${ksize}×${ksize} σ ${BLUR_LEVELS[ksize].toFixed(1)}`;
+}
+
+/** The evaluation's blur-estimation score in one line, the same in the CLI, the report and the Evaluate view. */
+export function describeBlurAccuracy(b: BlurEstimation): string {
+  const pct = b.accuracy === null ? '–' : `${(b.accuracy * 100).toFixed(1)} %`;
+  const small = b.notEstimated > 0 ? `; ${b.notEstimated} image(s) smaller than 256×256 not estimated` : '';
+  return `blur levels estimated right: ${pct} (${b.correct}/${b.total}${small})`;
 }

@@ -91,7 +91,7 @@ describe('gain over the blurred input, and a reload mid-training (browser host, 
   it('Evaluate: an opened evaluation headlines its gain per level and warns about the losing one', async () => {
     const row = (name: string, level: string, model: number, identity: number): ImageRow => ({
       name, level, kernel: Number(level.slice(6)), sigma: null, width: 16, height: 16, blurred: '/b.png', sharp: '/s.png',
-      model: { psnr: model, ssim: 0.9 }, identity: { psnr: identity, ssim: 0.8 }, wiener: null, ms: 1,
+      model: { psnr: model, ssim: 0.9 }, identity: { psnr: identity, ssim: 0.8 }, wiener: null, ms: 1, blur: null,
     });
     const file = path.join(app.browseRoot, 'worse.json');
     await writeFile(file, serializeEval(minimalEval([row('a', 'blur_k3', 46.6, 66), row('a', 'blur_k11', 29.2, 26.9), row('b', 'blur_k11', Infinity, Infinity)])));

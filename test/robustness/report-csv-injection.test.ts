@@ -24,6 +24,7 @@ function row(name: string, level: string, blurred: string, model: number, identi
     identity: { psnr: identity, ssim: 0.5 },
     wiener: null,
     ms: 1,
+    blur: null,
   };
 }
 

@@ -74,7 +74,7 @@ const payloads = (host: string): string[] => [
 ];
 
 function row(name: string, level: string, model: number, identity: number): ImageRow {
-  return { name, level, kernel: null, sigma: null, width: 8, height: 8, blurred: `/t/${level}/${name}.png`, sharp: `/t/sharp/${name}.png`, model: { psnr: model, ssim: 0.5 }, identity: { psnr: identity, ssim: 0.4 }, wiener: { psnr: identity + 0.5, ssim: 0.45 }, ms: 3 };
+  return { name, level, kernel: null, sigma: null, width: 8, height: 8, blurred: `/t/${level}/${name}.png`, sharp: `/t/sharp/${name}.png`, model: { psnr: model, ssim: 0.5 }, identity: { psnr: identity, ssim: 0.4 }, wiener: { psnr: identity + 0.5, ssim: 0.45 }, ms: 3, blur: null };
 }
 
 /** An evaluation whose every text field (and record key) the report shows is `p`. */

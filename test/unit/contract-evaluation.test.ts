@@ -33,6 +33,7 @@ function row(name: string, level: string, model: number, identity: number): Imag
     identity: { psnr: identity, ssim: 0.8 },
     wiener: null,
     ms: 1,
+    blur: null,
   };
 }
 

@@ -19,6 +19,7 @@ const row = (name: string, level: string, model: number, identity: number) => ({
   identity: { psnr: identity, ssim: 0.8 },
   wiener: null,
   ms: 1,
+  blur: null,
 });
 
 describe('CLI commands', () => {
@@ -43,9 +44,20 @@ describe('CLI commands', () => {
   it('print the evaluation summary per level and overall', () => {
     const text = formatEvalSummary(minimalEval([row('a', 'blur_k3', 30, 28), row('b', 'blur_k7', 26, 25.5)]));
     const lines = text.split('\n');
-    expect(lines).toHaveLength(4);
+    expect(lines).toHaveLength(6);
     expect(lines[1]).toMatch(/^blur_k3 +1 +30\.00 \/ 0\.9000 +28\.00 \/ 0\.8000 +– \/ – +\+2\.00 +–$/);
     expect(lines[3]).toMatch(/^all +2 +28\.00 .*\+1\.25/);
+    expect(lines[4]).toMatch(/^gain over the blurred input/);
+    // both rows are 8×8: a known level, but too small for the estimator
+    expect(lines[5]).toBe('blur levels estimated right: – (0/0; 2 image(s) smaller than 256×256 not estimated)');
+  });
+
+  it('print how many blur levels were estimated right, and no such line when no level is known', () => {
+    const seen = (ksize: 3 | 7 | 11) => ({ sigma: 1, level: { ksize, sigma: 1, confidence: 0.9 } });
+    const rows = [{ ...row('a', 'blur_k7', 30, 28), blur: seen(7) }, { ...row('b', 'blur_k7', 30, 28), blur: seen(11) }, { ...row('c', 'blur_k7', 30, 28), blur: seen(7) }];
+    expect(formatEvalSummary(minimalEval(rows)).split('\n').at(-1)).toBe('blur levels estimated right: 66.7 % (2/3)');
+    const unknown = rows.map((r) => ({ ...r, level: 'blur', kernel: null, sigma: null }));
+    expect(formatEvalSummary(minimalEval(unknown))).not.toContain('blur levels estimated');
   });
 
   it('print what was deblurred and what was skipped, with reasons', () => {

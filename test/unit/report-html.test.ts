@@ -22,6 +22,7 @@ function row(name: string, level: string, model: number, identity: number, wiene
     identity: { psnr: identity, ssim: 0.8 },
     wiener: wiener === null ? null : { psnr: wiener, ssim: 0.85 },
     ms: 12.5,
+    blur: null,
   };
 }
 

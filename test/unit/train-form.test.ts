@@ -51,7 +51,7 @@ describe('CLI summary: the gain over the blurred input per level', () => {
   it('eval: the summary table ends with the same headline', () => {
     const row = (name: string, level: string, model: number, identity: number) => ({
       name, level, kernel: null, sigma: null, width: 16, height: 16, blurred: '/b', sharp: '/s',
-      model: { psnr: model, ssim: null }, identity: { psnr: identity, ssim: null }, wiener: null, ms: 1,
+      model: { psnr: model, ssim: null }, identity: { psnr: identity, ssim: null }, wiener: null, ms: 1, blur: null,
     });
     const text = formatEvalSummary(minimalEval([row('a', 'blur_k3', 40, 50), row('b', 'blur_k11', 30, 28)]));
     expect(text).toContain('gain over the blurred input (test set): blur_k3 −10.00 dB, blur_k11 +2.00 dB');

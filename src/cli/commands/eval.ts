@@ -8,6 +8,7 @@ import { freeOutputName } from '../../engine/fs/output-check';
 import { modelParam } from './deblur';
 import { evaluationLevels, gainSummary } from './gain-summary';
 import { exitPartialIf, nameLabel, partialNote } from './exit-codes';
+import { describeBlurAccuracy } from '../../shared/blur-text';
 
 /**
  * `deblur-studio eval <test-set> --model <path|default> [--out file.json] [--overwrite]`: scores a model and two
@@ -40,6 +41,7 @@ export function formatEvalSummary(file: EvalFile): string {
   const lines = [head, ...file.summary.levels.map(row)];
   if (file.summary.levels.length > 1) lines.push(row(file.summary.overall));
   lines.push(...gainSummary(evaluationLevels(file), 'test set'));
+  if (file.summary.blurEstimation) lines.push(describeBlurAccuracy(file.summary.blurEstimation));
   return lines.join('\n');
 }
 

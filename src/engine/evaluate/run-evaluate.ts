@@ -1,7 +1,9 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
+import sharp from 'sharp';
 import type { JobParams, JobResult } from '../../shared/contract';
 import { appVersion } from '../../shared/app-version';
+import { estimatePhotoBlur } from '../blur/photo-estimate';
 import { writeFileAtomic } from '../fs/atomic';
 import { assertWritableOutputFile } from '../fs/output-check';
 import { decodeToRgb, DecodeError } from '../image/decode';
@@ -118,6 +120,8 @@ export async function evaluateTestSet(loaded: InferenceModel, testSet: TestSet, 
         skipped.push({ path: pair.blurred, reason: `size-mismatch: ${blurred.width}×${blurred.height}, its sharp image is ${sharp.width}×${sharp.height}` });
         continue;
       }
+      // on the blurred input, as a user's photo would be: the level is known here, so the estimate can be scored
+      const blur = estimatePhotoBlur(blurred, await imageFormat(pair.blurred));
       const tm = performance.now();
       const output = await deblurTiled(predict, blurred, loaded.shape, {
         onTile: async (done, total) => {
@@ -141,6 +145,7 @@ export async function evaluateTestSet(loaded: InferenceModel, testSet: TestSet, 
         identity: score(blurred, sharp),
         wiener: wiener ? score(wiener, sharp) : null,
         ms: Math.round(ms * 10) / 10,
+        blur,
       };
       rows.push(row);
       const gain = imageGain(row);
@@ -210,6 +215,12 @@ export async function evaluateTestSet(loaded: InferenceModel, testSet: TestSet, 
     examples,
     skipped,
   };
+}
+
+/** sharp's name of a file's format (jpeg, png, webp …), which tells the blur estimator whether it is lossy. */
+async function imageFormat(file: string): Promise<string> {
+  const meta = await sharp(file).metadata().catch(() => null);
+  return meta?.format ?? path.extname(file).slice(1);
 }
 
 /** The Wiener baseline when the level's blur is known (kernel size and σ); null otherwise. */

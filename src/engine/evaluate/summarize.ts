@@ -1,5 +1,6 @@
 import { meanSsim, summarizePsnr } from '../metrics';
-import { meanGain, type ImageRow, type LevelSummary, type MethodSummary, type Score } from '../../shared/contract/evaluation';
+import { meanGain, type BlurEstimation, type ImageRow, type LevelSummary, type MethodSummary, type Score } from '../../shared/contract/evaluation';
+import { summarizeBlurEstimation } from './blur-confusion';
 
 /** The one gain computation lives in the contract (the renderer and the report use it too). */
 export { imageGain, meanGain } from '../../shared/contract/evaluation';
@@ -37,9 +38,10 @@ export function summarizeRows(level: string, kernel: number | null, sigma: numbe
 export function summarizeEvaluation(
   levels: ReadonlyArray<{ level: string; kernel: number | null; sigma: number | null }>,
   rows: readonly ImageRow[],
-): { levels: LevelSummary[]; overall: LevelSummary } {
+): { levels: LevelSummary[]; overall: LevelSummary; blurEstimation: BlurEstimation | null } {
   return {
     levels: levels.map((l) => summarizeRows(l.level, l.kernel, l.sigma, rows.filter((r) => r.level === l.level))),
     overall: summarizeRows('all', null, null, rows),
+    blurEstimation: summarizeBlurEstimation(rows),
   };
 }

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { imageDataUrlSchema } from './image-data-url';
+import { blurEstimate } from './jobs';
 
 /**
  * The evaluation file (`eval.json`) an `evaluate` job writes and a `report` job, the CLI and the Evaluate
@@ -38,6 +39,8 @@ function evalSchemas<P extends z.ZodType>(psnrValue: P) {
     wiener: score.nullable(),
     /** model time for this image, milliseconds */
     ms: z.number(),
+    /** the blur estimator's reading of the blurred input; null when it is smaller than one tile (and in files that predate it) */
+    blur: blurEstimate.nullable().default(null),
   });
   const psnrSummary = z.strictObject({
     meanDb: z.number().nullable(),
@@ -57,6 +60,21 @@ function evalSchemas<P extends z.ZodType>(psnrValue: P) {
     /** mean over images of (model − identity) PSNR, both finite; null when there are none */
     gainOverIdentityDb: z.number().nullable(),
     gainOverWienerDb: z.number().nullable(),
+  });
+  const count = z.number().int().min(0);
+  /** Estimated vs true blur level over the images whose level is one of the course's three (issue 13). */
+  const blurEstimation = z.strictObject({
+    /** the order of the confusion table's rows and columns */
+    levels: z.tuple([z.literal(3), z.literal(7), z.literal(11)]),
+    /** confusion[true level][estimated level]: image counts, in `levels` order */
+    confusion: z.array(z.array(count).length(3)).length(3),
+    correct: count,
+    /** images of a known level that were estimated (the table's sum) */
+    total: count,
+    /** images of a known level too small for the estimator (left out of the table) */
+    notEstimated: count,
+    /** correct / total; null when total is 0 */
+    accuracy: z.number().min(0).max(1).nullable(),
   });
   const example = z.strictObject({
     kind: z.enum(['best', 'worst']),
@@ -120,11 +138,16 @@ function evalSchemas<P extends z.ZodType>(psnrValue: P) {
       }),
     }),
     images: z.array(imageRow),
-    summary: z.strictObject({ levels: z.array(levelSummary), overall: levelSummary }),
+    summary: z.strictObject({
+      levels: z.array(levelSummary),
+      overall: levelSummary,
+      /** null when no image's level is known (course layout) and in files that predate it */
+      blurEstimation: blurEstimation.nullable().default(null),
+    }),
     examples: z.array(example),
     skipped: z.array(z.strictObject({ path: z.string(), reason: z.string() })),
   });
-  return { score, imageRow, psnrSummary, methodSummary, levelSummary, example, historyPoint, validationPoint, file };
+  return { score, imageRow, psnrSummary, methodSummary, levelSummary, blurEstimation, example, historyPoint, validationPoint, file };
 }
 
 const read = evalSchemas(psnrRead);
@@ -136,6 +159,7 @@ export const imageRowSchema = read.imageRow;
 export const psnrSummarySchema = read.psnrSummary;
 export const methodSummarySchema = read.methodSummary;
 export const levelSummarySchema = read.levelSummary;
+export const blurEstimationSchema = read.blurEstimation;
 export const exampleSchema = read.example;
 export const historyPointSchema = read.historyPoint;
 export const validationPointSchema = read.validationPoint;
@@ -149,6 +173,9 @@ export type Score = z.output<typeof scoreSchema>;
 export type LevelSummary = z.output<typeof levelSummarySchema>;
 export type MethodSummary = z.output<typeof methodSummarySchema>;
 export type Example = z.output<typeof exampleSchema>;
+export type BlurEstimation = z.output<typeof blurEstimationSchema>;
+/** The course's levels in the confusion table's order. */
+export const CONFUSION_LEVELS = [3, 7, 11] as const;
 export type TrainingInfo = NonNullable<EvalFile['meta']['training']>;
 
 /** JSON text of an evaluation, with +∞ written as "Infinity". */
