@@ -1,5 +1,6 @@
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, renameSync } from 'node:fs';
 import path from 'node:path';
+import { writeFileAtomicSync } from '../engine/fs/atomic';
 import { settings as settingsSchema, type Settings, type SettingsPatch } from '../shared/contract';
 
 /** Persisted user settings. The Electron app backs this with electron-store; the browser host and CLI with a JSON file. */
@@ -50,9 +51,7 @@ export class FileSettingsStore implements SettingsStore {
   set(patch: SettingsPatch): Settings {
     this.current = mergeSettings(this.current, patch);
     mkdirSync(path.dirname(this.file), { recursive: true });
-    const tmp = `${this.file}.${process.pid}.tmp`;
-    writeFileSync(tmp, JSON.stringify(this.current, null, 2));
-    renameSync(tmp, this.file);
+    writeFileAtomicSync(this.file, JSON.stringify(this.current, null, 2));
     return this.get();
   }
 }

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
-import { promises as fs } from 'node:fs';
+import { promises as fs, renameSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { describeFsError } from './errors';
+import { describeFsError, withFsContext } from './errors';
 import { writeSeam } from './write-seam';
 
 /**
@@ -33,23 +33,107 @@ export interface AtomicWriteOptions {
   durable?: boolean;
 }
 
-export async function writeFileAtomic(finalPath: string, data: string | Uint8Array, opts: AtomicWriteOptions = {}): Promise<void> {
+export interface PlaceOptions extends AtomicWriteOptions {
+  /** never replace: fail with EEXIST when `finalPath` exists (a hard link, which cannot replace, instead of a rename) */
+  exclusive?: boolean;
+}
+
+export async function writeFileAtomic(finalPath: string, data: string | Uint8Array, opts: PlaceOptions = {}): Promise<void> {
   const durable = opts.durable ?? true;
+  await produceFileAtomic(finalPath, (tmp) => withFsContext(finalPath, 'write', () => writeNewFile(tmp, data, { durable })), opts);
+}
+
+/**
+ * Crash-safe write of a file another writer produces at a path it is given (a PDF printer):
+ * `produce` writes the temp name, which is then put in place as writeFileAtomic does. Errors of
+ * `produce` pass unchanged; the temp file is removed on every path.
+ */
+export async function produceFileAtomic(finalPath: string, produce: (tmp: string) => Promise<void>, opts: PlaceOptions = {}): Promise<void> {
   const tmp = tempPathFor(finalPath);
   try {
-    const handle = await fs.open(tmp, 'wx');
-    try {
-      await writeSeam.write(handle, data, tmp);
-      if (durable) await handle.sync();
-    } finally {
-      await handle.close();
-    }
-    await fs.rename(tmp, finalPath);
-  } catch (err) {
+    await produce(tmp);
+    await withFsContext(finalPath, 'write', async () => {
+      if (!opts.exclusive) await fs.rename(tmp, finalPath);
+      else if (!(await placeExclusively(tmp, finalPath))) throw Object.assign(new Error(`EEXIST: ${finalPath} exists`), { code: 'EEXIST' });
+    });
+  } finally {
     await fs.rm(tmp, { force: true }).catch(() => undefined);
+  }
+  if (opts.durable ?? true) await syncDir(path.dirname(finalPath));
+}
+
+/** Writes `data` through the write seam into `file`, which must not exist yet (a temp name). */
+export async function writeNewFile(file: string, data: string | Uint8Array, opts: AtomicWriteOptions = {}): Promise<void> {
+  const handle = await fs.open(file, 'wx');
+  try {
+    await writeSeam.write(handle, data, file);
+    if (opts.durable ?? true) await handle.sync();
+  } finally {
+    await handle.close();
+  }
+}
+
+/**
+ * Gives the written file `tmp` the name `target` unless that name exists: true when `tmp` now also
+ * exists as `target`, false when `target` already existed. A hard link cannot replace a file,
+ * unlike a rename, so a name taken meanwhile is never overwritten.
+ */
+export async function placeExclusively(tmp: string, target: string): Promise<boolean> {
+  try {
+    await fs.link(tmp, target);
+    return true;
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'EEXIST') return false;
+    // Filesystems without hard links (FAT, some network shares): copy exclusively instead.
+    if (code === 'EPERM' || code === 'ENOTSUP' || code === 'EOPNOTSUPP' || code === 'EXDEV' || code === 'ENOSYS') {
+      try {
+        await fs.copyFile(tmp, target, fs.constants.COPYFILE_EXCL);
+        return true;
+      } catch (copyErr) {
+        if ((copyErr as NodeJS.ErrnoException).code === 'EEXIST') return false;
+        throw copyErr;
+      }
+    }
+    throw err;
+  }
+}
+
+/**
+ * The synchronous writeFileAtomic for callers that cannot wait (a worker file needed while a
+ * module loads); not durable and not through the write seam, so only for files that can be made again.
+ */
+export function writeFileAtomicSync(finalPath: string, data: string | Uint8Array): void {
+  const tmp = tempPathFor(finalPath);
+  try {
+    writeFileSync(tmp, data, { flag: 'wx' });
+    renameSync(tmp, finalPath);
+  } catch (err) {
+    rmSync(tmp, { force: true });
     throw describeFsError(err, finalPath, 'write');
   }
-  if (durable) await syncDir(path.dirname(finalPath));
+}
+
+/**
+ * Builds a new folder whole in a temp folder beside `finalDir` (`fill`), then renames it into place,
+ * so the folder appears complete or not at all. Unlike replaceDirAtomic nothing is ever replaced:
+ * `finalDir` may at most be an empty folder, and `check` (the caller's "is it still free?") runs
+ * again just before the rename, since filling may take a while. Errors pass unchanged.
+ */
+export async function publishNewDir<T>(finalDir: string, fill: (tmpDir: string) => Promise<T>, check: () => Promise<void>): Promise<T> {
+  const tmp = tempPathFor(finalDir);
+  try {
+    await fs.mkdir(path.dirname(finalDir), { recursive: true });
+    await fs.mkdir(tmp);
+    const result = await fill(tmp);
+    await check();
+    await fs.rm(finalDir, { recursive: true, force: true }); // an empty folder at most (checked just now)
+    await fs.rename(tmp, finalDir);
+    return result;
+  } catch (err) {
+    await fs.rm(tmp, { recursive: true, force: true }).catch(() => undefined);
+    throw err;
+  }
 }
 
 /**

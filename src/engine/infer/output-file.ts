@@ -1,9 +1,7 @@
-import { randomBytes } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
-import { TEMP_MARKER } from '../fs/atomic';
+import { placeExclusively, tempPathFor, writeNewFile } from '../fs/atomic';
 import { describeFsError } from '../fs/errors';
-import { writeSeam } from '../fs/write-seam';
 
 /**
  * Output files of a deblur job are never written over an existing file (the original photo above
@@ -28,16 +26,11 @@ export function candidateName(stem: string, ext: string, attempt: number): strin
  */
 export async function writeNewOutput(dir: string, stem: string, ext: string, data: Uint8Array, avoid: string, opts: { overwrite?: boolean } = {}): Promise<string> {
   const avoidResolved = path.resolve(avoid);
-  const tmp = path.join(dir, `.${stem}${TEMP_MARKER}${process.pid}-${randomBytes(4).toString('hex')}`);
+  const tmp = tempPathFor(path.join(dir, stem));
   let target = path.join(dir, candidateName(stem, ext, 0));
   try {
     await fs.mkdir(dir, { recursive: true });
-    const handle = await fs.open(tmp, 'wx');
-    try {
-      await writeSeam.write(handle, data, tmp);
-    } finally {
-      await handle.close();
-    }
+    await writeNewFile(tmp, data, { durable: false });
     for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
       target = path.join(dir, candidateName(stem, ext, attempt));
       if (path.resolve(target) === avoidResolved) continue;
@@ -52,27 +45,5 @@ export async function writeNewOutput(dir: string, stem: string, ext: string, dat
     throw describeFsError(err, target, 'write');
   } finally {
     await fs.rm(tmp, { force: true }).catch(() => undefined);
-  }
-}
-
-/** true when `tmp` now also exists as `target`; false when `target` already existed. */
-async function placeExclusively(tmp: string, target: string): Promise<boolean> {
-  try {
-    await fs.link(tmp, target);
-    return true;
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    if (code === 'EEXIST') return false;
-    // Filesystems without hard links (FAT, some network shares): check, then copy exclusively.
-    if (code === 'EPERM' || code === 'ENOTSUP' || code === 'EOPNOTSUPP' || code === 'EXDEV' || code === 'ENOSYS') {
-      try {
-        await fs.copyFile(tmp, target, fs.constants.COPYFILE_EXCL);
-        return true;
-      } catch (copyErr) {
-        if ((copyErr as NodeJS.ErrnoException).code === 'EEXIST') return false;
-        throw copyErr;
-      }
-    }
-    throw err;
   }
 }

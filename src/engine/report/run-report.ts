@@ -2,7 +2,7 @@ import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import type { JobParams, JobResult } from '../../shared/contract';
 import { parseEval, type EvalFile } from '../evaluate/eval-schema';
-import { tempPathFor, writeFileAtomic } from '../fs/atomic';
+import { produceFileAtomic, writeFileAtomic } from '../fs/atomic';
 import { assertWritableOutputFile } from '../fs/output-check';
 import type { JobContext } from '../jobs/job-context';
 import { evalToCsv } from './csv';
@@ -69,15 +69,15 @@ export async function runReport(params: JobParams<'report'>, ctx: JobContext): P
     ctx.throwIfCancelled();
     await fs.mkdir(path.dirname(params.pdf), { recursive: true });
     // Printed from the HTML text in an isolated page (no file access), into a temp name next to the target, then renamed.
-    const tmpPdf = tempPathFor(params.pdf);
-    try {
-      const { blocked } = await printHtmlToPdf(html!, tmpPdf, { signal: ctx.signal });
-      if (blocked.length > 0) ctx.log('warn', `the PDF printer refused ${blocked.length} request(s) the report made (first: ${blocked[0]})`);
-      await fs.rename(tmpPdf, params.pdf);
-      written.push(params.pdf);
-    } finally {
-      await fs.rm(tmpPdf, { force: true });
-    }
+    await produceFileAtomic(
+      params.pdf,
+      async (tmpPdf) => {
+        const { blocked } = await printHtmlToPdf(html!, tmpPdf, { signal: ctx.signal });
+        if (blocked.length > 0) ctx.log('warn', `the PDF printer refused ${blocked.length} request(s) the report made (first: ${blocked[0]})`);
+      },
+      { durable: false },
+    );
+    written.push(params.pdf);
   }
   ctx.progress(1, `${written.length} file(s) written`);
   for (const w of written) ctx.log('info', `wrote ${w}`);

@@ -1,8 +1,7 @@
-import { randomBytes } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import type { JobParams, JobResult } from '../../../shared/contract';
-import { TEMP_MARKER } from '../../fs/atomic';
+import { writeFileAtomic } from '../../fs/atomic';
 import { describeFsError } from '../../fs/errors';
 import { loadInferenceModel } from '../../infer/load-model';
 import { conversionKey } from '../../infer/ort-cache';
@@ -35,18 +34,13 @@ export async function runExport(params: JobParams<'export'>, ctx: JobContext): P
 
 const exists = (p: string) => fs.stat(p).then(() => true, () => false);
 
-/** Temp file beside the target, then rename (overwrite) or hard link (fails if the name was taken meanwhile). */
+/** Atomically; without overwrite never over a file (also not one whose name was taken meanwhile). */
 async function writeOutput(out: string, bytes: Uint8Array, overwrite: boolean): Promise<void> {
-  const tmp = path.join(path.dirname(out), `.${path.basename(out)}${TEMP_MARKER}${process.pid}-${randomBytes(4).toString('hex')}`);
   try {
     await fs.mkdir(path.dirname(out), { recursive: true });
-    await fs.writeFile(tmp, bytes, { flag: 'wx' });
-    if (overwrite) await fs.rename(tmp, out);
-    else await fs.link(tmp, out);
+    await writeFileAtomic(out, bytes, { durable: false, exclusive: !overwrite });
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'EEXIST') throw new Error(`${out} already exists; choose another --out or pass --force to replace it`);
     throw describeFsError(err, out, 'write');
-  } finally {
-    await fs.rm(tmp, { force: true }).catch(() => undefined);
   }
 }

@@ -3,7 +3,7 @@ import path from 'node:path';
 import type { JobParams, JobResult } from '../../../shared/contract';
 import { trainParams } from '../../../shared/contract';
 import { appVersion } from '../../../shared/app-version';
-import { tempPathFor } from '../../fs/atomic';
+import { publishNewDir } from '../../fs/atomic';
 import { describeFsError } from '../../fs/errors';
 import type { JobContext } from '../../jobs/job-context';
 import { architectureOf, inputMultipleOf } from './architecture';
@@ -28,16 +28,15 @@ export async function runExportPytorch(params: JobParams<'export-pytorch'>, ctx:
   const source = await readExportSource(params.model);
   const files = exportFiles(source);
   ctx.progress(0.5, `writing ${out}`);
-  const tmp = tempPathFor(out);
   try {
-    await fs.mkdir(path.dirname(out), { recursive: true });
-    await fs.mkdir(tmp);
-    for (const [name, data] of Object.entries(files)) await fs.writeFile(path.join(tmp, name), data);
-    await assertFreeFolder(out);
-    await fs.rm(out, { recursive: true, force: true }); // empty (checked just now)
-    await fs.rename(tmp, out);
+    await publishNewDir(
+      out,
+      async (tmp) => {
+        for (const [name, data] of Object.entries(files)) await fs.writeFile(path.join(tmp, name), data);
+      },
+      () => assertFreeFolder(out),
+    );
   } catch (err) {
-    await fs.rm(tmp, { recursive: true, force: true }).catch(() => undefined);
     if (err instanceof Error && err.message.startsWith(out)) throw err;
     throw describeFsError(err, out, 'write the PyTorch export');
   }

@@ -5,7 +5,7 @@ import { trainParams } from '../../../shared/contract';
 import { appVersion } from '../../../shared/app-version';
 import { BEST_PT, LAST_PT } from '../../export/pytorch/format';
 import { fromTorchLayout, torchNameOf, torchShapeOf } from '../../export/pytorch/layout';
-import { tempPathFor } from '../../fs/atomic';
+import { publishNewDir } from '../../fs/atomic';
 import { describeFsError } from '../../fs/errors';
 import type { JobContext } from '../../jobs/job-context';
 import { buildModel, getPresetInfo } from '../../models/registry';
@@ -37,30 +37,29 @@ export async function runImportPytorch(params: JobParams<'import-pytorch'>, ctx:
   }
   const config = runConfigFor(last, params);
   await selectRuntime();
-  const tmp = tempPathFor(runDir);
   const checkpoints: CheckpointKind[] = [];
+  const history = historyLines(last.history, last.state.step);
   try {
-    await fs.mkdir(params.runsDir, { recursive: true });
-    await fs.mkdir(tmp);
-    await writeRunConfig(tmp, config);
-    for (const [kind, ck, file] of [['last', last, files.last], ['best', best, files.best]] as const) {
-      if (!ck || !file) continue;
-      ctx.progress(kind === 'last' ? 0.4 : 0.7, `converting ${file}`);
-      await withAppModel(ck, file, async (model, optimizer) => {
-        const metadata = { model: config.params.model, preset: config.params.preset, inputConstraint: getPresetInfo(config.params.model, config.params.preset).inputConstraint, run: params.run };
-        await saveCheckpoint(tmp, kind, { model, optimizer, state: stateOf(ck, file), metadata });
-      });
-      checkpoints.push(kind);
-    }
-    const history = historyLines(last.history, last.state.step);
-    await fs.writeFile(path.join(tmp, HISTORY_FILE), history.join(''));
-    await assertNewRun(runDir, params.run);
-    await fs.rm(runDir, { recursive: true, force: true }); // an empty folder at most (checked just now)
-    await fs.rename(tmp, runDir);
+    await publishNewDir(
+      runDir,
+      async (tmp) => {
+        await writeRunConfig(tmp, config);
+        for (const [kind, ck, file] of [['last', last, files.last], ['best', best, files.best]] as const) {
+          if (!ck || !file) continue;
+          ctx.progress(kind === 'last' ? 0.4 : 0.7, `converting ${file}`);
+          await withAppModel(ck, file, async (model, optimizer) => {
+            const metadata = { model: config.params.model, preset: config.params.preset, inputConstraint: getPresetInfo(config.params.model, config.params.preset).inputConstraint, run: params.run };
+            await saveCheckpoint(tmp, kind, { model, optimizer, state: stateOf(ck, file), metadata });
+          });
+          checkpoints.push(kind);
+        }
+        await fs.writeFile(path.join(tmp, HISTORY_FILE), history.join(''));
+      },
+      () => assertNewRun(runDir, params.run),
+    );
     ctx.log('info', `imported ${files.last} (step ${last.state.step}) as the run ${params.run} in ${params.runsDir}`);
     return { runDir, step: last.state.step, checkpoints, historyEntries: history.length };
   } catch (err) {
-    await fs.rm(tmp, { recursive: true, force: true }).catch(() => undefined);
     if (err instanceof PtFileError || (err instanceof Error && !(err as NodeJS.ErrnoException).code)) throw err;
     throw describeFsError(err, runDir, 'write the imported run');
   }

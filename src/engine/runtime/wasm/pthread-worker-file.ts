@@ -7,6 +7,7 @@ import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { writeFileAtomicSync } from '../../fs/atomic';
 
 export function pthreadWorkerFile(workerSource: string): string {
   // The source is shipped inside a JS string literal; its "\n" escapes became real newlines there,
@@ -15,8 +16,6 @@ export function pthreadWorkerFile(workerSource: string): string {
   const hash = createHash('sha256').update(source).digest('hex').slice(0, 16);
   const file = path.join(os.tmpdir(), `deblur-studio-tfjs-wasm-pthread-${hash}.cjs`);
   if (fs.existsSync(file) && fs.readFileSync(file, 'utf8') === source) return file;
-  const partial = `${file}.${process.pid}.partial`;
-  fs.writeFileSync(partial, source);
-  fs.renameSync(partial, file);
+  writeFileAtomicSync(file, source);
   return file;
 }
