@@ -41,7 +41,7 @@ export function createNodeHost(opts: NodeHostOptions) {
     openFolder: async () => noDialog(),
     openFile: async () => noDialog(),
     listFolder: (dir, extensions) => listFolder(roots, dir, { extensions }),
-    info: () => ({ door: 'browser', roots: paths ? [...paths.roots] : null, openFolder: false, download: true }),
+    info: () => ({ door: 'browser', roots: paths ? [...paths.roots] : null, openFolder: false, download: true, dataDir: path.dirname(settingsFile) }),
     downloadTicket: (file) => downloads.issue(file),
   };
   const route = createRouter(supervisor, services, { paths });

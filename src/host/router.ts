@@ -56,7 +56,7 @@ export function createRouter(supervisor: EngineSupervisor, host: HostServices, o
         return host.listFolder(p.dir, p.extensions);
       }
       case 'host.info':
-        return host.info?.() ?? { door: 'desktop', roots: null, openFolder: Boolean(host.openFolderInShell), download: Boolean(host.downloadTicket) };
+        return host.info?.() ?? { door: 'desktop', roots: null, openFolder: Boolean(host.openFolderInShell), download: Boolean(host.downloadTicket), dataDir: null };
       case 'shell.openFolder':
         if (!host.openFolderInShell) throw new ContractError('unavailable', 'this host cannot open folders on your screen: download the files instead');
         await host.openFolderInShell((params as MethodParams<'shell.openFolder'>).path);

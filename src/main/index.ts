@@ -35,7 +35,7 @@ app.whenReady().then(() => {
     openFolder: (title) => openFolderDialog(win, title),
     openFile: (title, ext) => openFileDialog(win, title, ext),
     listFolder: (dir, extensions) => listFolder(app.getPath('home'), dir, { extensions }),
-    info: () => ({ door: 'desktop', roots: null, openFolder: true, download: false }),
+    info: () => ({ door: 'desktop', roots: null, openFolder: true, download: false, dataDir: app.getPath('userData') }),
     openFolderInShell,
   });
   registerIpc(route, (url) => isAppUrl(url, appUrl));

@@ -44,9 +44,9 @@ describe('CLI error messages', () => {
   });
 
   it('train --resume refuses settings it would ignore', () => {
-    const r = run('train', '--resume', path.join(dir, 'runs', 'x'), '--epochs', '3');
+    const r = run('train', '--resume', path.join(dir, 'runs', 'x'), '--batch', '3');
     expect(r.status).toBe(1);
-    expect(r.stderr).toMatch(/--resume takes only the run folder.*\(drop --epochs\)/);
+    expect(r.stderr).toMatch(/--resume takes only the run folder.*\(drop --batch\)/);
   });
 });
 

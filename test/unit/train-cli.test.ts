@@ -50,7 +50,7 @@ describe('deblur-studio train (argument handling)', () => {
     expect(train.options.map((o) => o.long)).toEqual(
       expect.arrayContaining(['--run', '--runs-dir', '--model', '--preset', '--epochs', '--batch', '--patch', '--lr', '--loss', '--schedule', '--level-weights', '--init', '--resume']),
     );
-    await expect(trainCommand('/data/set', { runsDir: 'runs' })).rejects.toThrow('name the run with --run <name>');
+    await expect(trainCommand('/data/set', { runsDir: 'runs' })).rejects.toThrow(/holds no prepared data set/); // the data set is checked before the run name is asked for
     await expect(trainCommand(undefined, { runsDir: 'runs', run: 'r' })).rejects.toThrow(/name the prepared data set folder/);
     await expect(trainCommand('/data/set', { runsDir: 'runs', resume: '/runs/r' })).rejects.toThrow(/--resume takes only the run folder/);
   });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { COSINE_DEFAULTS, createSchedule, PLATEAU_DEFAULTS, scheduleFromState } from '../../src/engine/train/schedules';
+import { COSINE_DEFAULTS, createSchedule, PLATEAU_DEFAULTS, scheduleFromState, withHorizon } from '../../src/engine/train/schedules';
 
 describe('learning-rate schedules', () => {
   it('constant stays at the rate and ignores validations', () => {
@@ -49,5 +49,18 @@ describe('learning-rate schedules', () => {
     expect(() => createSchedule('cosine', { lr: 0, totalSteps: 5 })).toThrow(/learning rate must be a positive number/);
     expect(() => createSchedule('plateau', { lr: 1e-3, totalSteps: 0 })).toThrow(/total steps must be a positive integer/);
     expect(() => createSchedule('plateau', { lr: 1e-3, totalSteps: 5 }).onValidation(NaN)).toThrow(/must be finite/);
+  });
+
+  it('a longer plan moves only a cosine horizon: the rate at a step is then the longer curve rate, not the old floor', () => {
+    const short = createSchedule('cosine', { lr: 1e-3, totalSteps: 100 });
+    const long = createSchedule('cosine', { lr: 1e-3, totalSteps: 200 });
+    expect(short.lrAt(150)).toBeCloseTo(1e-5, 12); // past the old end: stuck at 1 %
+    const moved = scheduleFromState(withHorizon(short.state(), 200));
+    expect(moved.lrAt(150)).toBeGreaterThan(1e-4);
+    // warm-up is not redone: it keeps the old one (5 steps), the rest is the 200-step curve
+    expect(moved.state()).toEqual({ ...long.state(), warmupSteps: 5 });
+    const plateau = createSchedule('plateau', { lr: 1e-3, totalSteps: 100 }).state();
+    expect(withHorizon(plateau, 200)).toEqual(plateau);
+    expect(() => withHorizon(plateau, 0)).toThrow(/total steps must be a positive integer, got 0/);
   });
 });

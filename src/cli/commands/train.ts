@@ -30,6 +30,9 @@ interface TrainOptions {
   levelWeights?: string;
 }
 
+/** the options --resume takes; the data set and every other setting come from the run */
+const RESUME_OPTIONS = new Set(['--resume', '--epochs']);
+
 /** The contract's training defaults, shown in --help (an option left unset takes exactly these). */
 const DEFAULTS = trainParams.parse({ dataset: path.resolve('/'), runsDir: path.resolve('/'), run: 'defaults' });
 
@@ -42,7 +45,7 @@ export function registerTrainCommand(program: Command): void {
     .option('--runs-dir <dir>', 'folder that holds the runs', 'runs')
     .option('--model <name>', 'model from the zoo (resunet, seed-autoencoder)', DEFAULTS.model)
     .option('--preset <name>', 'model preset (resunet: small, base, large; seed-autoencoder: default)', DEFAULTS.preset)
-    .option('--epochs <n>', 'epochs', String(DEFAULTS.epochs))
+    .option('--epochs <n>', 'epochs (with --resume: the run\'s new length, counted from its start)', String(DEFAULTS.epochs))
     .option('--batch <n>', 'images per step', String(DEFAULTS.batch))
     .option('--patch <n|full>', 'square crop side, or "full" for whole frames', DEFAULTS.patch === null ? 'full' : String(DEFAULTS.patch))
     .option('--lr <x>', `peak learning rate (${FINE_TUNE_LR} with --init)`, String(DEFAULTS.lr))
@@ -53,7 +56,7 @@ export function registerTrainCommand(program: Command): void {
     .option('--seed <n>', 'seed of the data order, crops and flips', String(DEFAULTS.seed))
     .option('--level-weights <k:w,…>', 'loss weight per blur level, e.g. 3:10 (default: every level weighs 1)')
     .option('--init <model>', 'fine-tune: start from the weights of "default" (the built-in model), a model folder or a run folder (same model and preset; default: fresh weights)')
-    .option('--resume <runDir>', 'continue the run in this folder from its last checkpoint (takes no data set, --run or settings)')
+    .option('--resume <runDir>', 'continue the run in this folder from its last checkpoint (takes no data set, --run or settings; --epochs lengthens a finished run)')
     .action(trainCommand);
 }
 
@@ -62,11 +65,12 @@ export async function trainCommand(preparedSet: string | undefined, opts: TrainO
   let result: JobResult<'train'>;
   if (opts.resume !== undefined) {
     // Options have defaults, so only where a value came from tells a setting the user typed.
-    const typed = (command?.options ?? []).filter((o) => o.long !== '--resume' && command?.getOptionValueSource(o.attributeName()) === 'cli').map((o) => o.long);
+    const typed = (command?.options ?? []).filter((o) => !RESUME_OPTIONS.has(o.long ?? '') && command?.getOptionValueSource(o.attributeName()) === 'cli').map((o) => o.long);
     if (preparedSet !== undefined || typed.length > 0) {
-      throw new Error(`--resume takes only the run folder: the data set and settings come from the run (drop ${[...(preparedSet === undefined ? [] : [`"${preparedSet}"`]), ...typed].join(', ')})`);
+      throw new Error(`--resume takes only the run folder and --epochs: the data set and settings come from the run (drop ${[...(preparedSet === undefined ? [] : [`"${preparedSet}"`]), ...typed].join(', ')})`);
     }
-    result = await runJob({ type: 'resume', params: { runDir: path.resolve(opts.resume) } }, onEvent);
+    const epochs = command?.getOptionValueSource('epochs') === 'cli' ? Number(opts.epochs) : undefined;
+    result = await runJob({ type: 'resume', params: { runDir: path.resolve(opts.resume), ...(epochs === undefined ? {} : { epochs }) } }, onEvent);
   } else {
     if (preparedSet === undefined) throw new Error('name the prepared data set folder (or --resume <runDir>)');
     if (opts.run === undefined) {

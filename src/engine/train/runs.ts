@@ -39,6 +39,8 @@ async function summarise(runDir: string): Promise<RunSummary | null> {
     model: config.params.model,
     preset: config.params.preset,
     step: state?.step ?? 0,
+    totalSteps: config.totalSteps,
+    epochs: config.params.epochs,
     bestPsnr: state?.bestPsnr ?? null,
     updated: new Date(Math.max(...times)).toISOString(),
     hasCheckpoint: state !== null,

@@ -68,6 +68,16 @@ export function createSchedule(name: ScheduleName, opts: { lr: number; totalStep
   }
 }
 
+/**
+ * The state for a run whose plan is now `totalSteps` long ("train N more epochs"): a cosine's horizon moves there, so
+ * the rate follows the curve a run planned that long would have (it does not sit at its floor, nor start a new
+ * warm-up); the other schedules do not depend on the run's length.
+ */
+export function withHorizon(state: ScheduleState, totalSteps: number): ScheduleState {
+  if (!Number.isInteger(totalSteps) || totalSteps < 1) throw new Error(`total steps must be a positive integer, got ${totalSteps}`);
+  return state.kind === 'cosine' ? { ...state, totalSteps } : { ...state };
+}
+
 /** Rebuilds a schedule from a saved state; throws a specific error for a damaged one. */
 export function scheduleFromState(saved: unknown): LrSchedule {
   const parsed = scheduleStateSchema.safeParse(saved);

@@ -18,7 +18,7 @@ import { lossFunction } from './losses';
 import { restoreAdam } from './optimizer-state';
 import { withSeededRandom } from './seeded-init';
 import { lockRunDir, pathExists, readRunConfig, RUN_LOCK_FILE, runPaths, writeRunConfig, type RunConfig } from './run-dir';
-import { createSchedule, scheduleFromState, type LrSchedule } from './schedules';
+import { createSchedule, scheduleFromState, withHorizon, type LrSchedule } from './schedules';
 import { TrainStream } from './train-stream';
 import { runTrainingSession, type TrainContext, type TrainingHooks } from './training-loop';
 import { loadValidationSet } from './validation';
@@ -119,13 +119,14 @@ export async function resumeTraining(params: JobParams<'resume'>, ctx: TrainCont
   const config = await readRunConfig(runDir);
   const release = await lockRunDir(runDir, config.params.run);
   try {
-    return await continueTraining(runDir, config, ctx, hooks);
+    return await continueTraining(runDir, config, params.epochs, ctx, hooks);
   } finally {
     await release();
   }
 }
 
-async function continueTraining(runDir: string, config: RunConfig, ctx: TrainContext, hooks: TrainingHooks): Promise<JobResult<'train'>> {
+async function continueTraining(runDir: string, saved: RunConfig, epochs: number | undefined, ctx: TrainContext, hooks: TrainingHooks): Promise<JobResult<'train'>> {
+  let config = saved;
   const p = config.params;
   await recoverCheckpoints(runDir);
   if (!(await pathExists(runPaths(runDir).checkpoint('last')))) {
@@ -144,6 +145,13 @@ async function continueTraining(runDir: string, config: RunConfig, ctx: TrainCon
     const checkpoint = await loadCheckpoint(runDir, 'last');
     const { state } = checkpoint;
     return await withModel(checkpoint.model, checkpoint.optimizer, async (model, adam) => {
+      config = replanRun(config, state.step, epochs);
+      if (config !== saved) {
+        await writeRunConfig(runDir, config);
+        ctx.log('info', `${p.run} now runs ${config.params.epochs} epoch${config.params.epochs === 1 ? '' : 's'} (${config.totalSteps} steps; was ${saved.totalSteps})`);
+      }
+      // Every resume, not only the one that changed the plan: a job killed before its next checkpoint left the old horizon saved.
+      state.schedule = withHorizon(state.schedule, config.totalSteps);
       // Drop what was logged after the checkpoint: those steps are trained again now.
       await rewriteHistory(runPaths(runDir).history, (e) => typeof e.payload.step === 'number' && e.payload.step <= state.step);
       const where = state.step >= config.totalSteps ? `it already finished all ${config.totalSteps} steps` : `continuing at step ${state.step}/${config.totalSteps}`;
@@ -158,6 +166,20 @@ async function continueTraining(runDir: string, config: RunConfig, ctx: TrainCon
   } finally {
     await loader.close();
   }
+}
+
+/**
+ * The run's config with its length set to `epochs` (the same object when that is unset or already the plan). The step
+ * count, data position and checkpoints carry on, so only the end moves; it may not move before the steps already trained.
+ */
+export function replanRun(config: RunConfig, trainedSteps: number, epochs: number | undefined): RunConfig {
+  if (epochs === undefined || epochs === config.params.epochs) return config;
+  const totalSteps = epochs * config.stepsPerEpoch;
+  if (totalSteps < trainedSteps) {
+    const done = Math.ceil(trainedSteps / config.stepsPerEpoch);
+    throw new Error(`epochs: the run ${config.params.run} has already trained ${trainedSteps} steps (${done} epoch${done === 1 ? '' : 's'} of ${config.stepsPerEpoch}); epochs counts from the run's start, so ask for at least ${done}`);
+  }
+  return { ...config, params: { ...config.params, epochs }, totalSteps };
 }
 
 /** Refuses models over the trainable-size limit before anything is allocated; the message states the count. */

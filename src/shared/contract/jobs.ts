@@ -91,7 +91,12 @@ export const trainParams = z.strictObject({
 export const FINE_TUNE_LR = 1e-4;
 /** The learning rate a training starts with when none is chosen: the contract's default, or FINE_TUNE_LR for a fine-tune. */
 export const defaultLearningRate = (init: string | null | undefined): number => (init ? FINE_TUNE_LR : (trainParams.shape.lr.def.defaultValue as number));
-export const resumeParams = z.strictObject({ runDir: absPath });
+/**
+ * Resume a run from its last checkpoint. `epochs` changes the run's length (its new total, counted from the run's
+ * start, not from here): on a finished run it trains the extra epochs ("train N more epochs"), continuing the step
+ * count, the data order and the schedule; unset keeps the run's plan.
+ */
+export const resumeParams = z.strictObject({ runDir: absPath, epochs: positiveInt(100_000).optional() });
 export const trainResult = z.strictObject({
   runDir: z.string(),
   steps: z.number().int(),

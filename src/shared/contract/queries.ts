@@ -104,6 +104,9 @@ export const runSummary = z.strictObject({
   model: z.string(),
   preset: z.string(),
   step: z.number().int(),
+  /** the run's plan: steps in all and the epochs they make (a run with step >= totalSteps is finished) */
+  totalSteps: z.number().int(),
+  epochs: z.number().int(),
   bestPsnr: z.number().nullable(),
   updated: z.string(),
   hasCheckpoint: z.boolean(),
@@ -136,6 +139,8 @@ export const hostInfo = z.strictObject({
   roots: z.array(z.string()).nullable(),
   openFolder: z.boolean(),
   download: z.boolean(),
+  /** the app's own writable data folder (default outputs go under it); null when the host does not say */
+  dataDir: z.string().nullable(),
 });
 export type HostInfo = z.infer<typeof hostInfo>;
 
