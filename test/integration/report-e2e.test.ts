@@ -39,8 +39,9 @@ beforeAll(async () => {
   await selectRuntime();
   root = await mkdtemp(path.join(os.tmpdir(), 'deblur-report-e2e-'));
   const set = path.join(root, 'test-set');
-  for (const name of ['dune-crop-97x61', 'ladybird-crop-128x96', 'raindrops-crop-120x80']) {
-    const sharp = await readPngRaw(fixturePath('photos', `${name}.png`), 3);
+  // three crops smaller than the blur estimator's 256×256 tile, and one frame of the course's size it can read
+  for (const name of ['dune-crop-97x61', 'ladybird-crop-128x96', 'raindrops-crop-120x80', 'dune-640x360.resize-448x256']) {
+    const sharp = await readPngRaw(name.includes('448x256') ? fixturePath('opencv', `${name}.png`) : fixturePath('photos', `${name}.png`), 3);
     await writePng(path.join(set, 'sharp', `${name}.png`), sharp);
     for (const [k, sigma] of LEVELS) await writePng(path.join(set, `blur_k${k}`, `${name}.png`), gaussianBlurOpenCV(sharp, k, sigma));
   }
@@ -57,6 +58,11 @@ afterAll(async () => {
 /** The JSON value a summary data-key of the HTML names, and how the page formats it. */
 function expectedFor(file: EvalFile, key: string): { text: string; value: number | null } {
   const [scope, ...rest] = key.split('.');
+  if (scope === 'blurEstimation') {
+    // blurEstimation.confusion.<true>.<estimated>
+    const n = file.summary.blurEstimation!.confusion[Number(rest[1])]![Number(rest[2])]!;
+    return { text: fmtInt(n), value: n };
+  }
   const s: LevelSummary = scope === 'overall' ? file.summary.overall : file.summary.levels[Number(rest.shift())]!;
   const field = rest.join('.');
   switch (field) {
@@ -77,7 +83,7 @@ function expectedFor(file: EvalFile, key: string): { text: string; value: number
 describe('evaluation report end to end', () => {
   it('writes JSON, CSV, HTML and PDF; the page in Chromium shows the JSON numbers and requests nothing', async () => {
     const file = parseEval(await readFile(evalJson, 'utf8'));
-    expect(file.images).toHaveLength(9);
+    expect(file.images).toHaveLength(12);
     expect(file.summary.levels.map((l) => l.level)).toEqual(['blur_k3', 'blur_k7', 'blur_k11']);
 
     const out = (name: string) => path.join(root, 'report', name);
@@ -93,8 +99,12 @@ describe('evaluation report end to end', () => {
     expect(reportResult.parse(result)).toEqual(result);
     expect(result.written).toEqual([out('report.html'), out('report.csv'), out('report.json'), out('report.pdf')]);
     expect((await readFile(out('report.pdf'))).subarray(0, 5).toString()).toBe('%PDF-');
-    expect((await readFile(out('report.csv'), 'utf8')).trim().split('\r\n')).toHaveLength(1 + file.images.length);
-    expect(JSON.parse(await readFile(out('report.json'), 'utf8')).summary.overall.images).toBe(9);
+    const csv = (await readFile(out('report.csv'), 'utf8')).trim().split('\r\n').map((l) => l.split(','));
+    expect(csv).toHaveLength(1 + file.images.length);
+    // per image: the estimated σ and level, empty for an image too small to estimate
+    const [sigmaCol, kernelCol] = ['estimated_blur_sigma', 'estimated_blur_kernel'].map((c) => csv[0]!.indexOf(c));
+    expect(csv.slice(1).map((l) => [l[sigmaCol!], l[kernelCol!]])).toEqual(file.images.map((r) => (r.blur ? [String(r.blur.sigma), String(r.blur.level.ksize)] : ['', ''])));
+    expect(JSON.parse(await readFile(out('report.json'), 'utf8')).summary.overall.images).toBe(12);
 
     const browser = await chromium.launch({ executablePath: chromiumPath, args: CHROMIUM_ARGS });
     try {
@@ -119,6 +129,17 @@ describe('evaluation report end to end', () => {
       const gains = await page.$$eval('table.images tbody tr', (rows) => rows.map((r) => (r as HTMLTableRowElement).cells[8]!.getAttribute('data-sort')));
       expect(gains).toEqual(file.images.map(imageGain).sort((a, b) => (b ?? -Infinity) - (a ?? -Infinity)).map((g) => (g === null ? '' : String(g))));
       expect(await page.locator('script').count()).toBe(0);
+
+      // blur estimation: true level (rows) × estimated level (columns); its counts and the too-small images add up to the images scored
+      const blur = file.summary.blurEstimation!;
+      const confusion = await page.$$eval('table.blur-confusion tbody tr', (rows) => rows.map((r) => [...(r as HTMLTableRowElement).cells].slice(1).map((c) => Number(c.textContent))));
+      expect(confusion).toEqual(blur.confusion);
+      const sum = confusion.flat().reduce((a, b) => a + b, 0);
+      expect(sum).toBe(blur.total);
+      expect(blur.total).toBe(file.images.filter((r) => r.blur !== null).length);
+      expect(blur.total + blur.notEstimated).toBe(file.images.length);
+      expect(confusion.map((r) => r.reduce((a, b) => a + b, 0))).toEqual([1, 1, 1]); // one readable frame per level
+      expect(await page.locator('p.blur-accuracy').textContent()).toContain(`(${blur.correct}/${blur.total}; 9 image(s) smaller than 256×256 not estimated)`);
 
       expect(await page.locator('figure.example img').count()).toBeGreaterThan(0);
       expect(requests.filter((u) => !u.startsWith('file:') && !u.startsWith('data:'))).toEqual([]);

@@ -29,6 +29,10 @@ export const CSV_COLUMNS = [
   'model_ms',
   'blurred_path',
   'sharp_path',
+  /** the blur estimator's reading of the blurred input (empty for one smaller than 256×256) */
+  'estimated_blur_sigma',
+  'estimated_blur_kernel',
+  'estimated_blur_confidence',
 ] as const;
 
 const FORMULA_START = /^[=+\-@\t\r]/;
@@ -65,6 +69,9 @@ function rowCells(r: ImageRow): Array<string | number | null> {
     r.ms,
     r.blurred,
     r.sharp,
+    r.blur?.sigma ?? null,
+    r.blur?.level.ksize ?? null,
+    r.blur?.level.confidence ?? null,
   ];
 }
 

@@ -1,4 +1,5 @@
-import type { EvalFile, Example, ImageRow, LevelSummary } from '../evaluate/eval-schema';
+import { courseLevelLabel, describeBlurAccuracy } from '../../shared/blur-text';
+import { CONFUSION_LEVELS, type EvalFile, type Example, type ImageRow, type LevelSummary } from '../evaluate/eval-schema';
 import { imageGain } from '../evaluate/summarize';
 import { dataValue, fmtGain, fmtInt, fmtPsnr, fmtSsim } from './format';
 import { html, styleSheet, type SafeHtml } from './html-template';
@@ -104,6 +105,23 @@ function levelTable(file: EvalFile): SafeHtml {
 <p class="note">PSNR in dB (means over images; an image identical to its reference has PSNR ∞ and is counted but left out of the mean). Gains are means of per-image differences.</p>`;
 }
 
+/** Estimated vs true blur level (issue 13): the estimator read each blurred input without being told its level. */
+function blurEstimationTable(file: EvalFile): SafeHtml {
+  const b = file.summary.blurEstimation;
+  if (!b) return html`<p class="note">The test set's blur levels are not known (or the evaluation predates blur estimation): no table of estimated vs true level.</p>`;
+  const head = CONFUSION_LEVELS.map((k) => html`<th>${courseLevelLabel(k)}</th>`);
+  const rows = CONFUSION_LEVELS.map(
+    (truth, i) =>
+      html`<tr><th scope="row" class="text">${courseLevelLabel(truth)}</th>${CONFUSION_LEVELS.map((_k, j) => {
+        const n = b.confusion[i]![j]!;
+        const cell = num(fmtInt(n), n, `blurEstimation.confusion.${i}.${j}`);
+        return i === j ? html`<td><strong>${cell}</strong></td>` : html`<td>${cell}</td>`;
+      })}</tr>`,
+  );
+  return html`<table class="blur-confusion items"><thead><tr><th class="text">true level ↓, estimated →</th>${head}</tr></thead><tbody>${rows}</tbody></table>
+<p class="note blur-accuracy" data-value="${dataValue(b.accuracy)}">${describeBlurAccuracy(b)}. Estimated on the blurred input alone; rows: the level the image was blurred with, columns: the level the estimator saw.</p>`;
+}
+
 function charts(file: EvalFile): SafeHtml {
   const groups = file.summary.levels.map((s) => ({ label: s.level, values: [s.model.psnr.meanDb, s.identity.psnr.meanDb, s.wiener?.psnr.meanDb ?? null] }));
   const bars = groupedBarChart(
@@ -191,6 +209,7 @@ ${STYLE}
 <body>
 <header><h1>${title}</h1><p class="sub">${file.meta.testSet.path} · ${fmtInt(file.images.length)} image(s) · ${file.meta.createdAt.slice(0, 10)}</p></header>
 <section id="headline"><h2>Summary</h2>${headline(file)}${levelTable(file)}</section>
+<section id="blur-estimation"><h2>Blur estimation</h2>${blurEstimationTable(file)}</section>
 <section id="charts"><h2>Charts</h2>${charts(file)}</section>
 <section id="examples"><h2>Best and worst images</h2>${examples(file)}</section>
 <section id="images"><h2>Every image</h2>${imageTable(file)}</section>
