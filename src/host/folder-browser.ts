@@ -1,15 +1,11 @@
 import { readdir, realpath, stat } from 'node:fs/promises';
 import path from 'node:path';
+import { isInside } from '../engine/fs/paths';
 import { ContractError, type MethodResult } from '../shared/contract';
 
 /** Natural order, case-insensitive: s1, s2, s10 (not s1, s10, s2). */
 const naturalOrder = new Intl.Collator('en', { numeric: true, sensitivity: 'base' });
 export const compareNatural = (a: string, b: string): number => naturalOrder.compare(a, b) || (a < b ? -1 : a > b ? 1 : 0);
-
-const isInside = (root: string, target: string): boolean => {
-  const rel = path.relative(root, target);
-  return rel === '' || (!rel.startsWith(`..${path.sep}`) && rel !== '..' && !path.isAbsolute(rel));
-};
 
 export interface ListOptions {
   /** list only folders and files with these extensions (without dot, any case) */

@@ -1,6 +1,7 @@
-import { lstat, realpath } from 'node:fs/promises';
+import { realpath } from 'node:fs/promises';
 import path from 'node:path';
 import type { z } from 'zod';
+import { isInside, realPathOfFuture } from '../engine/fs/paths';
 import { ContractError, pathFields } from '../shared/contract';
 
 /** One path a request names: where it sits in the params (dotted, as ContractError fields) and its value. */
@@ -80,28 +81,9 @@ export function collectPaths(schema: z.ZodType, value: unknown, field: string, o
  * through symlinks, plus the rest. A dangling symlink on the way is refused: writing through it would land
  * wherever it points.
  */
-async function resolveReal(p: string, field: string): Promise<string> {
-  let existing = path.resolve(p);
-  const rest: string[] = [];
-  for (;;) {
-    try {
-      return path.join(await realpath(existing), ...rest);
-    } catch {
-      if (await lstat(existing).then(() => true, () => false)) {
-        throw new ContractError('forbidden', `${field}: ${p} leads through a broken or looping symbolic link`, field);
-      }
-      const parent = path.dirname(existing);
-      if (parent === existing) return path.join(existing, ...rest);
-      rest.unshift(path.basename(existing));
-      existing = parent;
-    }
-  }
+function resolveReal(p: string, field: string): Promise<string> {
+  return realPathOfFuture(p, () => new ContractError('forbidden', `${field}: ${p} leads through a broken or looping symbolic link`, field));
 }
-
-const isInside = (root: string, target: string): boolean => {
-  const rel = path.relative(root, target);
-  return rel === '' || (!rel.startsWith(`..${path.sep}`) && rel !== '..' && !path.isAbsolute(rel));
-};
 
 export interface PathPolicy {
   /** the folders paths must lie in (as given) */

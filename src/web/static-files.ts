@@ -1,5 +1,6 @@
 import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
+import { isInside } from '../engine/fs/paths';
 
 const TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
@@ -21,7 +22,7 @@ export async function readStatic(root: string, urlPath: string): Promise<{ body:
   }
   if (rel.includes('\0')) return null;
   const file = path.resolve(root, `.${rel === '/' ? '/index.html' : rel}`);
-  if (file !== root && !file.startsWith(root + path.sep)) return null;
+  if (!isInside(root, file)) return null;
   const info = await stat(file).catch(() => null);
   if (!info?.isFile()) return null;
   return { body: await readFile(file), type: TYPES[path.extname(file)] ?? 'application/octet-stream' };

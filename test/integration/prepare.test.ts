@@ -146,6 +146,8 @@ describe('prepareDataset refuses unsafe or inconsistent folders', () => {
     await expect(prepareDataset(params(path.join(folder.root, 'seqA', 'new', 'out')), createTestContext())).rejects.toThrow(/inside the source folder/);
     await expect(fs.access(path.join(folder.root, 'seqA', 'new'))).rejects.toThrow(); // nothing was created
     await expect(prepareDataset(params(folder.root), createTestContext())).rejects.toThrow(/inside the source folder/);
+    // a folder whose name starts with ".." is still inside (it once passed for a step out)
+    await expect(prepareDataset(params(path.join(folder.root, '..out')), createTestContext())).rejects.toThrow(/inside the source folder/);
     await expect(prepareDataset({ ...params(tmp), source: folder.root }, createTestContext())).rejects.toThrow(/source folder .* is inside the output folder/);
     expect(await snapshotTree(folder.root)).toEqual(sourceBefore);
   });

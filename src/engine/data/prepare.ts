@@ -7,6 +7,7 @@ import packageJson from '../../../package.json' with { type: 'json' };
 import { BLUR_LEVELS, prepareParams, type JobParamsInput, type JobResult } from '../../shared/contract';
 import { removeStaleTempFiles, writeFileAtomic } from '../fs/atomic';
 import { assertWritableOutputFolder } from '../fs/output-check';
+import { isInside, realDir, realPathOfFuture } from '../fs/paths';
 import { DecodeError } from '../image/decode';
 import type { JobContext } from '../jobs/job-context';
 import { PoolUnavailableError, sharedComputePool } from './compute-pool';
@@ -376,41 +377,10 @@ function summariseSplits(items: ManifestItem[]): DatasetManifest['splits'] {
   return splits;
 }
 
-async function realDir(p: string, what: string): Promise<string> {
-  let real: string;
-  try {
-    real = await fs.realpath(p);
-  } catch (err) {
-    throw new Error(`the ${what} ${p} cannot be opened: ${(err as Error).message}`);
-  }
-  if (!(await fs.stat(real)).isDirectory()) throw new Error(`the ${what} ${p} is not a folder`);
-  return real;
-}
-
-/** Real path of a path that may not exist yet: its nearest existing ancestor resolved, plus the rest. */
-async function realPathOfFuture(p: string): Promise<string> {
-  const missing: string[] = [];
-  let current = path.resolve(p);
-  for (;;) {
-    try {
-      return path.join(await fs.realpath(current), ...missing.reverse());
-    } catch {
-      const parent = path.dirname(current);
-      if (parent === current) return path.resolve(p);
-      missing.push(path.basename(current));
-      current = parent;
-    }
-  }
-}
-
 /** The source is read-only for this job: refuse an output inside it (or around it). */
 function assertSeparate(source: string, output: string): void {
-  const inside = (child: string, parent: string): boolean => {
-    const rel = path.relative(parent, child);
-    return rel === '' || (!rel.startsWith('..') && !path.isAbsolute(rel));
-  };
-  if (inside(output, source)) throw new Error(`the output folder ${output} is inside the source folder ${source}; choose a folder outside it (the source is never written to)`);
-  if (inside(source, output)) throw new Error(`the source folder ${source} is inside the output folder ${output}; choose separate folders`);
+  if (isInside(source, output)) throw new Error(`the output folder ${output} is inside the source folder ${source}; choose a folder outside it (the source is never written to)`);
+  if (isInside(output, source)) throw new Error(`the source folder ${source} is inside the output folder ${output}; choose separate folders`);
 }
 
 /** Maps a sub-task's progress [0,1] into [from, to] of the job's. */

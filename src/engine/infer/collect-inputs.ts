@@ -1,6 +1,7 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { isTempPath } from '../fs/atomic';
+import { isInside } from '../fs/paths';
 import { walkFolder } from '../fs/walk-folder';
 import { IMAGE_EXTENSIONS } from '../data/scan';
 import { OUTPUT_SUFFIX } from './output-file';
@@ -47,7 +48,7 @@ export async function collectInputs(inputs: readonly string[], opts: CollectOpti
   // (output folder = an input folder), files with output names are skipped.
   const isOutputDir = (p: string) => exclude !== null && p === exclude;
   const isEarlierOutput = (dir: string, name: string) =>
-    exclude !== null && (dir === exclude || dir.startsWith(exclude + path.sep)) && EARLIER_OUTPUT.test(path.parse(name).name);
+    exclude !== null && isInside(exclude, dir) && EARLIER_OUTPUT.test(path.parse(name).name);
 
   const addFile = async (abs: string, rel: string) => {
     const real = await fs.realpath(abs).catch(() => abs);

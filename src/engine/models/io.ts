@@ -1,6 +1,7 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { recoverReplacedDir, replaceDirAtomic, TEMP_MARKER, tempPathFor, writeFileAtomic } from '../fs/atomic';
+import { isInside } from '../fs/paths';
 import * as tf from './tf';
 import { ModelFileError } from './errors';
 import { expectedWeightBytes } from './weight-bytes';
@@ -227,7 +228,7 @@ async function readWeightGroup(dir: string, group: tf.io.WeightsManifestConfig[n
 /** Manifest paths are relative file names; one that points outside the model folder is refused. */
 function resolveInside(dir: string, rel: string): string {
   const file = path.resolve(dir, rel);
-  if (path.isAbsolute(rel) || path.relative(dir, file).startsWith('..')) {
+  if (path.isAbsolute(rel) || !isInside(dir, file)) {
     throw new ModelFileError(`${MODEL_JSON} in ${dir} lists a weights path outside the folder: ${rel}`, dir);
   }
   return file;
