@@ -18,7 +18,4 @@ export function exitPartialIf(skipped: number): void {
   if (skipped > 0 && !process.exitCode) process.exitCode = EXIT_PARTIAL;
 }
 
-/** A file-name-safe label ("runs/first" → "first", "my set!" → "my-set"). */
-export function nameLabel(text: string): string {
-  return text.replace(/[^A-Za-z0-9._-]+/g, '-').replace(/^-+|-+$/g, '') || 'unnamed';
-}
+export { nameLabel } from '../../shared/name-label';
