@@ -1,4 +1,5 @@
 import { fork } from 'node:child_process';
+import { pipeWithoutNoise } from './native-noise';
 
 /** What the supervisor needs from an engine process, whichever API started it (child_process or Electron). */
 export interface EngineChild {
@@ -26,7 +27,8 @@ export function forkEngine({ entry, env }: ForkOptions): EngineChild {
   // It still cannot outlive its host: it exits when the IPC channel closes (process/entry.ts), and the
   // supervisor kills it on exit.
   const detached = process.platform !== 'win32';
-  const child = fork(entry, [], { execArgv, env: { ...process.env, ...env }, stdio: ['ignore', 'inherit', 'inherit', 'ipc'], detached });
+  const child = fork(entry, [], { execArgv, env: { ...process.env, ...env }, stdio: ['ignore', 'inherit', 'pipe', 'ipc'], detached });
+  if (child.stderr) pipeWithoutNoise(child.stderr, process.stderr);
   return {
     get pid() {
       return child.pid ?? null;
