@@ -9,6 +9,7 @@ import { wienerDeblurGaussian } from '../../src/engine/evaluate/wiener';
 import { WIENER_K } from '../../src/engine/evaluate/wiener-constants';
 import { gaussianBlurOpenCV } from '../../src/engine/image/gaussian';
 import { deblurImage } from '../../src/engine/infer/model-predictor';
+import { estimatePhotoBlur } from '../../src/engine/blur/photo-estimate';
 import { createTestContext } from '../../src/engine/jobs/job-context';
 import { psnr, ssim, summarizePsnr } from '../../src/engine/metrics';
 import { loadModel } from '../../src/engine/models/io';
@@ -77,6 +78,7 @@ describe('runEvaluate', () => {
     expect(level.model.psnr).toEqual(summarizePsnr(file.images.map((r) => r.model.psnr)));
     expect(level.gainOverIdentityDb).toBeCloseTo(file.images.reduce((s, r) => s + r.model.psnr - r.identity.psnr, 0) / 3, 10);
     expect(file.summary.overall.images).toBe(3);
+    expect(file.summary.blurEstimation).toBeNull(); // the course layout does not say which level each photo has
 
     const reasons = Object.fromEntries(file.skipped.map((s) => [path.relative(set, s.path), s.reason]));
     expect(reasons['sharp/only-sharp.png']).toMatch(/no blur\/ image named only-sharp/);
@@ -111,6 +113,41 @@ describe('runEvaluate', () => {
     const s = file.summary.levels[0]!;
     expect(s.wiener!.psnr.meanDb).toBeGreaterThan(s.identity.psnr.meanDb!);
     expect(s.gainOverWienerDb).toBeCloseTo(s.model.psnr.meanDb! - s.wiener!.psnr.meanDb!, 10);
+  });
+
+  it('estimates each blurred image\'s level and tables it against the true level', async () => {
+    const set = path.join(root, 'levels-blur');
+    // two frames of the course's size (448×256, the course's own blurred files) and a crop too small to estimate
+    for (const name of ['dune-640x360.resize-448x256', 'ladybird-300x170.resize-448x256']) {
+      await writePng(path.join(set, 'sharp', `${name}.png`), await readPngRaw(fixturePath('opencv', `${name}.png`), 3));
+      for (const [k, s] of [[3, '0.3'], [7, '1.0'], [11, '1.6']] as const) {
+        await writePng(path.join(set, `blur_k${k}`, `${name}.png`), await readPngRaw(fixturePath('opencv', `${name}.gauss-k${k}-s${s}.png`), 3));
+      }
+    }
+    const crop = await readPngRaw(fixturePath('photos', 'dune-crop-97x61.png'), 3);
+    await writePng(path.join(set, 'sharp', 'small.png'), crop);
+    await writePng(path.join(set, 'blur_k7', 'small.png'), gaussianBlurOpenCV(crop, 7, 1.0));
+
+    const out = path.join(root, 'levels-blur.json');
+    const result = await runEvaluate(evaluateParams.parse({ testSet: set, model, out }), createTestContext());
+    const file = parseEval(await readFile(out, 'utf8'));
+    expect(result.images).toBe(7);
+    for (const row of file.images) {
+      // the estimate is the one a deblur of the blurred file would report
+      expect(row.blur).toEqual(estimatePhotoBlur(await readPngRaw(row.blurred, 3), 'png'));
+      expect(row.blur === null).toBe(row.name === 'small');
+    }
+    const b = file.summary.blurEstimation!;
+    const rowSums = b.confusion.map((r) => r.reduce((x, y) => x + y, 0));
+    expect(rowSums).toEqual([2, 2, 2]);
+    expect(b.total).toBe(6);
+    expect(b.notEstimated).toBe(1);
+    expect(b.total + b.notEstimated).toBe(result.images);
+    const diagonal = b.confusion.reduce((n, r, i) => n + r[i]!, 0);
+    expect(b.correct).toBe(diagonal);
+    expect(b.accuracy).toBe(b.correct / 6);
+    // the estimator's card: every whole held-out photo's level is read right, Dune and LadyBird included
+    expect(b.correct).toBe(6);
   });
 
   it('stops when cancelled', async () => {
