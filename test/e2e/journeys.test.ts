@@ -266,7 +266,7 @@ describe('user journeys (browser host, real engine)', () => {
     await page.getByTestId('report-start').click();
     const written = page.getByTestId('report-written');
     await written.waitFor({ timeout: 120_000 });
-    const files = await written.locator('li').allTextContents();
+    const files = await written.locator('li code').allTextContents();
     expect(files.sort()).toEqual([path.join(runDir, 'report.csv'), path.join(runDir, 'report.html')]);
     expect(await readFile(path.join(runDir, 'report.html'), 'utf8')).toContain('<html');
     await screenshots(page, 'evaluate');
