@@ -244,7 +244,10 @@ describe('user journeys (browser host, real engine)', () => {
     expect(await page.locator('#evaluate-testset').inputValue()).toBe(prepared);
     const runDir = path.join(app.browseRoot, 'runs', 'e2e-run');
     await expect.poll(() => page.locator('#evaluate-model').inputValue(), POLL).toBe(runDir);
-    expect(await page.locator('#evaluate-out').inputValue()).toBe(path.join(runDir, 'eval.json'));
+    // the evaluation goes to the app's data folder, named after the model, the test set and the time
+    const evalOut = await page.locator('#evaluate-out').inputValue();
+    expect(path.basename(path.dirname(evalOut))).toBe('evaluations');
+    expect(path.basename(evalOut)).toMatch(/^eval-e2e-run-on-photos-prepared-\d{8}-\d{6}\.json$/);
     await page.getByTestId('evaluate-start').click();
     await page.getByTestId('evaluate-result').waitFor({ timeout: 120_000 });
 
@@ -258,6 +261,14 @@ describe('user journeys (browser host, real engine)', () => {
     for (const cell of firstRow.slice(1, 4)) expect(cell).toMatch(/^\d+\.\d\d dB \/ [01]\.\d{3}$/);
     expect(firstRow[4]).toMatch(/^[+−]\d+\.\d\d dB$/);
     expect(await page.getByTestId('evaluation-images').locator('tbody tr').count()).toBe(3);
+    // blur estimation: true level (rows) × estimated level (columns); these 96×64 photos are smaller than the
+    // estimator's 256×256 tile, so none is counted and the caption says why: 0 + 3 = the 3 photos scored
+    const blurTable = page.getByTestId('evaluation-blur-confusion');
+    expect(await blurTable.locator('tbody tr th').allTextContents()).toEqual(['3×3 σ 0.3', '7×7 σ 1.0', '11×11 σ 1.6']);
+    const counts = (await blurTable.locator('tbody td').allTextContents()).map(Number);
+    expect(counts).toHaveLength(9);
+    expect(counts.reduce((a, b) => a + b, 0)).toBe(0);
+    expect(await blurTable.locator('caption').textContent()).toContain('blur levels estimated right: – (0/0; 3 image(s) smaller than 256×256 not estimated)');
     // best/worst crops: blurred, model, Wiener and sharp, as images
     const example = page.getByTestId('evaluation-examples').locator('figure.example').first();
     expect(await example.locator('img').count()).toBe(4);
@@ -267,8 +278,11 @@ describe('user journeys (browser host, real engine)', () => {
     const written = page.getByTestId('report-written');
     await written.waitFor({ timeout: 120_000 });
     const files = await written.locator('li code').allTextContents();
-    expect(files.sort()).toEqual([path.join(runDir, 'report.csv'), path.join(runDir, 'report.html')]);
-    expect(await readFile(path.join(runDir, 'report.html'), 'utf8')).toContain('<html');
+    // reports go next to the evaluations, named after the evaluation
+    const report = path.join(path.dirname(path.dirname(evalOut)), 'reports', path.basename(evalOut, '.json').replace(/^eval-/, 'report-'));
+    // each written file is listed with a download link in the browser host
+    expect(files.map((f) => f.replace(/\s*Download$/, '')).sort()).toEqual([`${report}.csv`, `${report}.html`]);
+    expect(await readFile(`${report}.html`, 'utf8')).toContain('<html');
     await screenshots(page, 'evaluate');
   });
 
