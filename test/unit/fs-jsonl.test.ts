@@ -2,7 +2,7 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Journal, jsonLine, parseJsonLines, readJournal } from '../../src/engine/fs/jsonl';
+import { Journal, jsonLine, parseJsonLines, readJournal, readJsonLinesFile } from '../../src/engine/fs/jsonl';
 
 let dir: string;
 beforeAll(async () => {
@@ -32,5 +32,16 @@ describe('JSON-lines files', () => {
     await writeFile(file, '{"id":"d"}', { flag: 'a' }); // a torn last line after a kill
     expect(await readJournal(file)).toEqual([{ id: 'a' }, { id: 'b' }, { id: 'c' }]);
     expect(await readJournal(path.join(dir, 'missing.jsonl'))).toEqual([]);
+  });
+
+  it('readJsonLinesFile: a missing file has no lines; another read error is worded by the caller or passed unchanged', async () => {
+    const file = path.join(dir, 'torn.jsonl');
+    await writeFile(file, '{"a":1}\n{"a":2}');
+    expect(await readJsonLinesFile(file, { unterminated: 'parse' })).toEqual([{ a: 1 }, { a: 2 }]);
+    expect(await readJsonLinesFile(file, { unterminated: 'skip' })).toEqual([{ a: 1 }]);
+    expect(await readJsonLinesFile(path.join(dir, 'none.jsonl'), { unterminated: 'parse' })).toEqual([]);
+    // a folder cannot be read as a file (EISDIR)
+    await expect(readJsonLinesFile(dir, { unterminated: 'parse', describeError: (err) => new Error(`cannot read the log ${dir}: ${err.message}`) })).rejects.toThrow(`cannot read the log ${dir}: EISDIR`);
+    await expect(readJsonLinesFile(dir, { unterminated: 'parse' })).rejects.toMatchObject({ code: 'EISDIR' });
   });
 });

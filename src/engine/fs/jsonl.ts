@@ -62,14 +62,22 @@ export function parseJsonLines(text: string, opts: { unterminated: 'parse' | 'sk
   return values;
 }
 
-/** All complete lines of a journal (none when it does not exist). */
-export async function readJournal(file: string): Promise<unknown[]> {
+/**
+ * The values of a JSON-lines file, as parseJsonLines reads them; none when the file does not exist.
+ * Other read errors are thrown as `describeError` words them (unchanged without it).
+ */
+export async function readJsonLinesFile(file: string, opts: { unterminated: 'parse' | 'skip'; describeError?: (err: Error) => Error }): Promise<unknown[]> {
   let text: string;
   try {
     text = await fs.readFile(file, 'utf8');
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
-    throw err;
+    throw opts.describeError ? opts.describeError(err as Error) : err;
   }
-  return parseJsonLines(text, { unterminated: 'skip' });
+  return parseJsonLines(text, { unterminated: opts.unterminated });
+}
+
+/** All complete lines of a journal (none when it does not exist). */
+export function readJournal(file: string): Promise<unknown[]> {
+  return readJsonLinesFile(file, { unterminated: 'skip' });
 }

@@ -10,9 +10,11 @@ import { scheduleStateSchema } from './schedules';
  */
 export const STATE_FILE = 'state.json';
 
-export const checkpointStateSchema = z.strictObject({
-  format: z.literal('deblur-studio/train-checkpoint'),
-  version: z.literal(1),
+/**
+ * The run's counters and small state, field by field: what a checkpoint's state.json holds besides
+ * its format stamp, and what train.py saves in its .pt checkpoints (read by the PyTorch importer).
+ */
+export const trainCountersShape = {
   /** optimizer steps done */
   step: z.number().int().nonnegative(),
   samplesSeen: z.number().int().nonnegative(),
@@ -30,6 +32,12 @@ export const checkpointStateSchema = z.strictObject({
   lastValidation: z.strictObject({ step: z.number().int(), loss: z.number(), psnr: z.number().nullable() }).nullable(),
   /** seconds spent training (steps and validations), summed over sessions */
   trainSeconds: z.number().nonnegative(),
+};
+
+export const checkpointStateSchema = z.strictObject({
+  format: z.literal('deblur-studio/train-checkpoint'),
+  version: z.literal(1),
+  ...trainCountersShape,
   savedAt: z.string(),
 });
 export type CheckpointState = z.infer<typeof checkpointStateSchema>;

@@ -1,7 +1,6 @@
-import { promises as fs } from 'node:fs';
 import { HISTORY_EVENTS, type HistoryEvent } from '../../shared/contract';
 import { writeFileAtomic } from '../fs/atomic';
-import { Journal, jsonLine, parseJsonLines } from '../fs/jsonl';
+import { Journal, jsonLine, readJsonLinesFile } from '../fs/jsonl';
 
 /**
  * `history.jsonl` of a run: one JSON object per line, `{"event": …, "payload": …}`, for every
@@ -72,15 +71,9 @@ export class HistoryWriter {
 
 /** Every readable entry, in order; lines that do not parse (a torn last line after a kill) are skipped. */
 export async function readHistoryFile(file: string): Promise<HistoryEntry[]> {
-  let text: string;
-  try {
-    text = await fs.readFile(file, 'utf8');
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
-    throw new Error(`cannot read the run history ${file}: ${(err as Error).message}`);
-  }
+  const values = await readJsonLinesFile(file, { unterminated: 'parse', describeError: (err) => new Error(`cannot read the run history ${file}: ${err.message}`) });
   const entries: HistoryEntry[] = [];
-  for (const value of parseJsonLines(text, { unterminated: 'parse' })) {
+  for (const value of values) {
     const entry = asEntry(value);
     if (entry) entries.push(entry);
   }

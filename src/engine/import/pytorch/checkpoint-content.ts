@@ -2,25 +2,13 @@ import { z } from 'zod';
 import { architectureSchema } from '../../export/pytorch/architecture';
 import { CHECKPOINT_FORMAT, CHECKPOINT_VERSION, trainConfigSchema } from '../../export/pytorch/format';
 import { runConfigSchema } from '../../train/run-dir';
-import { scheduleStateSchema } from '../../train/schedules';
+import { trainCountersShape } from '../../train/checkpoint-state';
 import { isTensor, type PtTensor, type PtValue } from './unpickle';
 import { PtFileError } from './zip-entries';
 
 /** What train.py's torch.save writes (its checkpoint_of), checked field by field; tensors are checked by the importer against the model. */
 const tensor = z.custom<PtTensor>((v) => isTensor(v), 'a float32 tensor');
-const stateSchema = z.object({
-  step: z.number().int().nonnegative(),
-  samplesSeen: z.number().int().nonnegative(),
-  data: z.strictObject({ epoch: z.number().int().nonnegative(), batch: z.number().int().nonnegative() }),
-  smoothedLoss: z.number().nullable(),
-  lr: z.number(),
-  schedule: scheduleStateSchema,
-  bestPsnr: z.number().nullable(),
-  bestStep: z.number().int().nullable(),
-  lastValidation: z.strictObject({ step: z.number().int(), loss: z.number(), psnr: z.number().nullable() }).nullable(),
-  trainSeconds: z.number().nonnegative(),
-  targetStep: z.number().int().optional(),
-});
+const stateSchema = z.object({ ...trainCountersShape, targetStep: z.number().int().optional() });
 export const ptCheckpointSchema = z.object({
   format: z.literal(CHECKPOINT_FORMAT),
   version: z.literal(CHECKPOINT_VERSION),

@@ -13,6 +13,7 @@ import * as tf from '../../models/tf';
 import { selectRuntime } from '../../runtime/select';
 import { saveCheckpoint } from '../../train/checkpoint';
 import { checkpointStateSchema, type CheckpointState } from '../../train/checkpoint-state';
+import { jsonLine, parseJsonLines } from '../../fs/jsonl';
 import { HISTORY_EVENTS, HISTORY_FILE } from '../../train/history';
 import type { AdamState } from '../../train/optimizer-state';
 import { writeRunConfig, type CheckpointKind, type RunConfig } from '../../train/run-dir';
@@ -172,17 +173,12 @@ function runConfigFor(ck: PtCheckpoint, params: JobParams<'import-pytorch'>): Ru
 
 /** The history lines the checkpoint carries, up to its step (what a relaunch would train again is left out). */
 function historyLines(text: string, step: number): string[] {
-  const out: string[] = [];
-  for (const line of text.split('\n')) {
-    if (line.trim() === '') continue;
-    try {
-      const e = JSON.parse(line) as { event?: unknown; payload?: { step?: unknown } };
-      if (!HISTORY_EVENTS.includes(e.event as (typeof HISTORY_EVENTS)[number]) || typeof e.payload?.step !== 'number' || e.payload.step > step) continue;
-      out.push(`${JSON.stringify(e)}\n`);
-    } catch {
-      // a torn line (the file was copied while train.py appended to it): skipped, as the app's reader does
-    }
-  }
-  return out;
+  // A torn line (the file was copied while train.py appended to it) is skipped, as the app's reader does.
+  const upToStep = (v: unknown): boolean => {
+    if (typeof v !== 'object' || v === null) return false;
+    const e = v as { event?: unknown; payload?: { step?: unknown } | null };
+    return HISTORY_EVENTS.includes(e.event as (typeof HISTORY_EVENTS)[number]) && typeof e.payload?.step === 'number' && e.payload.step <= step;
+  };
+  return parseJsonLines(text, { unterminated: 'parse' }).filter(upToStep).map(jsonLine);
 }
 
