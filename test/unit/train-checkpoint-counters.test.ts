@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ptCheckpointSchema } from '../../src/engine/import/pytorch/checkpoint-content';
-import { checkpointStateSchema } from '../../src/engine/train/checkpoint-state';
+import { checkpointStateSchema, freshCheckpointState } from '../../src/engine/train/checkpoint-state';
 
 // train.py's .pt checkpoints and the app's state.json carry the same run counters: one declaration
 // (trainCountersShape) keeps a field added to one from being lost on import or export.
@@ -20,5 +20,11 @@ describe('checkpoint counters', () => {
     const bad = { ...state, data: { epoch: -1, batch: 0 } };
     expect(checkpointStateSchema.safeParse({ ...stamped, ...bad }).error?.issues[0]?.path).toEqual(['data', 'epoch']);
     expect(ptCheckpointSchema.shape.state.safeParse(bad).error?.issues[0]?.path).toEqual(['data', 'epoch']);
+  });
+
+  it('a fresh state is a valid state.json at step 0 with the given rate and schedule', () => {
+    const fresh = freshCheckpointState(2e-4, { kind: 'constant', lr: 2e-4 }, '2026-01-01T00:00:00Z');
+    expect(checkpointStateSchema.parse(fresh)).toEqual(fresh);
+    expect(fresh).toMatchObject({ step: 0, samplesSeen: 0, lr: 2e-4, bestPsnr: null, trainSeconds: 0 });
   });
 });

@@ -42,6 +42,25 @@ export const checkpointStateSchema = z.strictObject({
 });
 export type CheckpointState = z.infer<typeof checkpointStateSchema>;
 
+/** The state of a run before its first step, at `lr` under `schedule`. */
+export function freshCheckpointState(lr: number, schedule: CheckpointState['schedule'], savedAt: string): CheckpointState {
+  return {
+    format: 'deblur-studio/train-checkpoint',
+    version: 1,
+    step: 0,
+    samplesSeen: 0,
+    data: { epoch: 0, batch: 0 },
+    smoothedLoss: null,
+    lr,
+    schedule,
+    bestPsnr: null,
+    bestStep: null,
+    lastValidation: null,
+    trainSeconds: 0,
+    savedAt,
+  };
+}
+
 export async function readCheckpointState(dir: string): Promise<CheckpointState> {
   const file = path.join(dir, STATE_FILE);
   let json: unknown;

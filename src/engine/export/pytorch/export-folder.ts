@@ -6,6 +6,7 @@ import { appVersion } from '../../../shared/app-version';
 import { publishNewDir } from '../../fs/atomic';
 import { describeFsError } from '../../fs/errors';
 import type { JobContext } from '../../jobs/job-context';
+import { freshCheckpointState, type CheckpointState } from '../../train/checkpoint-state';
 import { architectureOf, inputMultipleOf } from './architecture';
 import { ADAM_FILE, EXPORT_FILE, EXPORT_FORMAT, EXPORT_HISTORY_FILE, EXPORT_VERSION, WEIGHTS_FILE, type ExportJson, type TensorEntry, type TrainConfig } from './format';
 import { toTorchLayout, torchNameOf, type Tensor32 } from './layout';
@@ -94,23 +95,9 @@ export function exportFiles(source: ExportSource): Record<string, string | Uint8
 }
 
 /** A model without a run starts a fresh optimizer at a constant rate (train.py --schedule/--lr start another). */
-function freshState() {
+function freshState(): CheckpointState {
   const defaults = trainParams.parse({ dataset: '/', runsDir: '/', run: 'x' });
-  return {
-    format: 'deblur-studio/train-checkpoint' as const,
-    version: 1 as const,
-    step: 0,
-    samplesSeen: 0,
-    data: { epoch: 0, batch: 0 },
-    smoothedLoss: null,
-    lr: defaults.lr,
-    schedule: { kind: 'constant' as const, lr: defaults.lr },
-    bestPsnr: null,
-    bestStep: null,
-    lastValidation: null,
-    trainSeconds: 0,
-    savedAt: '',
-  };
+  return freshCheckpointState(defaults.lr, { kind: 'constant', lr: defaults.lr }, '');
 }
 
 function trainConfigOf(source: ExportSource): TrainConfig {
