@@ -12,7 +12,7 @@ import { POLL, startApp, type E2EApp } from './harness';
  * In the browser host (confined like `deblur-studio web`): Evaluate's default output lives in the app's data
  * folder under a name that says what it holds, follows model and test set until the user types a path of their
  * own, and the evaluation and report files can be downloaded; the Train view's runs table trains a finished run
- * N more epochs, continuing its step count.
+ * N more epochs, continuing its step count, and overlays the curves of the runs ticked in it.
  */
 const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
@@ -98,7 +98,7 @@ describe('Evaluate outputs and "train N more epochs" (browser host, real engine)
     await page.keyboard.press('Control+3');
     const row = page.getByTestId('runs-table').locator('tr', { hasText: 'tiny' });
     await row.waitFor({ timeout: 30_000 });
-    expect(await row.locator('td').nth(2).textContent()).toBe('2');
+    expect(await row.locator('td').nth(3).textContent()).toBe('2');
     const more = row.getByTestId('runs-train-more');
     expect(await more.textContent()).toBe('Train 1 more epoch');
     await row.getByTestId('runs-more-epochs').fill('2');
@@ -107,9 +107,30 @@ describe('Evaluate outputs and "train N more epochs" (browser host, real engine)
     await more.click();
     const job = page.locator('section[aria-labelledby=train-title]').getByTestId('job-progress');
     await expect.poll(() => job.getAttribute('data-status'), { timeout: 120_000 }).toBe('finished');
-    await expect.poll(() => row.locator('td').nth(2).textContent(), POLL).toBe('6');
+    await expect.poll(() => row.locator('td').nth(3).textContent(), POLL).toBe('6');
     const config = JSON.parse(await readFile(path.join(runDir, 'config.json'), 'utf8'));
     expect(config).toMatchObject({ totalSteps: 6, params: { epochs: 3 } });
+  });
+
+  it('Train: runs ticked in the table have their curves overlaid, one line per run', async () => {
+    const prepared = path.join(app.browseRoot, 'prepared');
+    await runTraining(
+      trainParams.parse({ dataset: prepared, runsDir: path.join(app.browseRoot, 'runs'), run: 'other', epochs: 1, batch: 2, patch: 16, stepsPerEpoch: 2, validateEvery: 1, lr: 3e-4 }),
+      createTestContext(),
+    );
+    const table = page.getByTestId('runs-table');
+    await page.getByRole('button', { name: 'Refresh' }).click();
+    await table.locator('tr', { hasText: 'other' }).waitFor({ timeout: 30_000 });
+    expect(await page.getByTestId('run-compare').count()).toBe(0);
+    await table.getByRole('checkbox', { name: 'Compare tiny' }).check();
+    await table.getByRole('checkbox', { name: 'Compare other' }).check();
+    const compare = page.getByTestId('run-compare');
+    expect(await compare.getByRole('heading').textContent()).toBe('Compare tiny, other');
+    // validations: tiny at steps 2, 4, 6; other at steps 1 and 2
+    await expect.poll(() => compare.getByTestId('compare-psnr').getAttribute('data-points'), POLL).toBe('5');
+    expect(Number(await compare.getByTestId('compare-loss').getAttribute('data-points'))).toBeGreaterThanOrEqual(2);
+    await table.getByRole('checkbox', { name: 'Compare tiny' }).uncheck();
+    await expect.poll(() => compare.getByTestId('compare-psnr').getAttribute('data-points'), POLL).toBe('2');
     expect(app.problems).toEqual([]);
   });
 });
