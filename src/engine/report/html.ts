@@ -1,3 +1,4 @@
+import { appVersion } from '../../shared/app-version';
 import { courseLevelLabel, describeBlurAccuracy } from '../../shared/blur-text';
 import { CONFUSION_LEVELS, type EvalFile, type Example, type ImageRow, type LevelSummary } from '../evaluate/eval-schema';
 import { imageGain } from '../evaluate/summarize';
@@ -196,13 +197,14 @@ function skippedList(file: EvalFile): SafeHtml {
 
 export function renderReportHtml(file: EvalFile): string {
   const title = `Deblurring report — ${file.meta.model.name}`;
+  // the generator is this app, not the evaluation file's text: a <meta content> naming a URL is refused by the template
   return html`<!doctype html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
 <meta http-equiv="Content-Security-Policy" content="${REPORT_CSP}">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<meta name="generator" content="${`${file.meta.app.name} ${file.meta.app.version}`}">
+<meta name="generator" content="${`deblur-studio ${appVersion}`}">
 <title>${title}</title>
 ${STYLE}
 </head>
