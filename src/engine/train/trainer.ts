@@ -12,6 +12,7 @@ import { withFsContext } from '../fs/errors';
 import { selectRuntime } from '../runtime/select';
 import { Adam, trainableWeightsOf } from './adam';
 import { loadCheckpoint, recoverCheckpoints, type CheckpointState } from './checkpoint';
+import { freshCheckpointState } from './checkpoint-state';
 import { HistoryWriter, rewriteHistory } from './history';
 import { loadInitialWeights } from './init-weights';
 import { lossFunction } from './losses';
@@ -79,21 +80,7 @@ async function startTraining(params: JobParams<'train'>, runDir: string, ctx: Tr
     };
     const valSet = await loadValidationSet(params.dataset, manifest, preset.inputConstraint);
     const schedule = createSchedule(params.schedule, { lr: params.lr, totalSteps });
-    const state: CheckpointState = {
-      format: 'deblur-studio/train-checkpoint',
-      version: 1,
-      step: 0,
-      samplesSeen: 0,
-      data: { epoch: 0, batch: 0 },
-      smoothedLoss: null,
-      lr: schedule.lrAt(0),
-      schedule: schedule.state(),
-      bestPsnr: null,
-      bestStep: null,
-      lastValidation: null,
-      trainSeconds: 0,
-      savedAt: new Date().toISOString(),
-    };
+    const state = freshCheckpointState(schedule.lrAt(0), schedule.state(), new Date().toISOString());
     return await withModel(withSeededRandom(params.seed, () => buildModel(params.model, params.preset)), null, async (model, adam) => {
       assertTrainable(model);
       if (params.init) ctx.log('info', `starting from the weights of ${await loadInitialWeights(params.init, model)}`);

@@ -1,26 +1,11 @@
 /** Fakes shared by the training callbacks' unit tests: a run's counters, an event recorder, a clock. */
 import type { StepEnd } from '../../../src/engine/train/callbacks/callback';
 import type { EmitTrainingEvent } from '../../../src/engine/train/callbacks/history';
-import type { CheckpointState } from '../../../src/engine/train/checkpoint-state';
+import { freshCheckpointState, type CheckpointState } from '../../../src/engine/train/checkpoint-state';
 import type { ValidationResult } from '../../../src/engine/train/validation';
 
 export function freshState(over: Partial<CheckpointState> = {}): CheckpointState {
-  return {
-    format: 'deblur-studio/train-checkpoint',
-    version: 1,
-    step: 0,
-    samplesSeen: 0,
-    data: { epoch: 0, batch: 0 },
-    smoothedLoss: null,
-    lr: 1e-3,
-    schedule: { kind: 'constant', lr: 1e-3 },
-    bestPsnr: null,
-    bestStep: null,
-    lastValidation: null,
-    trainSeconds: 0,
-    savedAt: '2026-01-01T00:00:00.000Z',
-    ...over,
-  };
+  return { ...freshCheckpointState(1e-3, { kind: 'constant', lr: 1e-3 }, '2026-01-01T00:00:00.000Z'), ...over };
 }
 
 export function recorder(): { emit: EmitTrainingEvent; events: Array<{ event: string; payload: Record<string, unknown> }> } {
