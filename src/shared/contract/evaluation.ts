@@ -75,6 +75,17 @@ function evalSchemas<P extends z.ZodType>(psnrValue: P) {
     notEstimated: count,
     /** correct / total; null when total is 0 */
     accuracy: z.number().min(0).max(1).nullable(),
+  })
+  // the report shows the table and its totals side by side: they must agree
+  .superRefine((b, ctx) => {
+    const sum = b.confusion.flat().reduce((n, v) => n + v, 0);
+    const diagonal = b.confusion.reduce((n, row, i) => n + (row[i] ?? 0), 0);
+    if (sum !== b.total) ctx.addIssue({ code: 'custom', path: ['total'], message: `is ${b.total} but the confusion table holds ${sum}` });
+    if (diagonal !== b.correct) ctx.addIssue({ code: 'custom', path: ['correct'], message: `is ${b.correct} but the table's diagonal holds ${diagonal}` });
+    const accuracy = b.total > 0 ? b.correct / b.total : null;
+    if (accuracy === null ? b.accuracy !== null : b.accuracy === null || Math.abs(b.accuracy - accuracy) > 1e-9) {
+      ctx.addIssue({ code: 'custom', path: ['accuracy'], message: `is not correct / total (${accuracy ?? 'null'})` });
+    }
   });
   const example = z.strictObject({
     kind: z.enum(['best', 'worst']),
