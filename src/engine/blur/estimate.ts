@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { defaultModelDir } from '../infer/model-source';
+import { shippedModelsDir } from '../core/resources';
 import type { RawImage } from '../image/raw-image';
 import { readEstimatorFile, type EstimatorFile } from './estimator-file';
 import { qdaPosteriors } from './qda';
@@ -30,7 +30,7 @@ export interface TileEstimate extends BlurEstimate {
 
 /** Shipped beside the built-in deblurring model (resources/models/blur-estimator). */
 export function defaultEstimatorFile(): string {
-  return path.join(path.dirname(defaultModelDir()), 'blur-estimator', 'estimator.json');
+  return path.join(shippedModelsDir(), 'blur-estimator', 'estimator.json');
 }
 
 let cached: { file: string; model: EstimatorFile } | null = null;

@@ -1,6 +1,6 @@
-import { existsSync, promises as fs } from 'node:fs';
+import { promises as fs } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { shippedModelsDir } from '../core/resources';
 import { ModelFileError } from '../models/errors';
 import { MODEL_JSON } from '../models/io';
 
@@ -31,16 +31,7 @@ const CHECKPOINT_KINDS = ['best', 'last'] as const;
 export function defaultModelDir(): string {
   const fromEnv = process.env.DEBLUR_DEFAULT_MODEL_DIR;
   if (fromEnv) return path.resolve(fromEnv);
-  const resourcesPath = (process as { resourcesPath?: string }).resourcesPath;
-  if (resourcesPath && existsSync(path.join(resourcesPath, 'models', DEFAULT_MODEL_NAME))) return path.join(resourcesPath, 'models', DEFAULT_MODEL_NAME);
-  let dir = path.dirname(fileURLToPath(import.meta.url));
-  for (;;) {
-    if (existsSync(path.join(dir, 'resources')) && existsSync(path.join(dir, 'package.json'))) return path.join(dir, 'resources', 'models', DEFAULT_MODEL_NAME);
-    const parent = path.dirname(dir);
-    if (parent === dir) break;
-    dir = parent;
-  }
-  return path.resolve('resources', 'models', DEFAULT_MODEL_NAME);
+  return path.join(shippedModelsDir(), DEFAULT_MODEL_NAME);
 }
 
 const isFile = (p: string) => fs.stat(p).then((s) => s.isFile(), () => false);
