@@ -32,16 +32,46 @@ interface Launch {
   code: number | null;
   out: string;
   err: string;
+  timedOut: boolean;
 }
+/** A 30-step launch takes 20–60 s here; past this (or DEBLUR_TORCHRUN_LIMIT_MS, to check this path), it is taken as hung. */
+const LAUNCH_LIMIT_MS = Number(process.env.DEBLUR_TORCHRUN_LIMIT_MS ?? 150_000);
+/** Runs a command in its own process group; one that outlives LAUNCH_LIMIT_MS is killed with all its workers. */
 function launch(cmd: string, args: string[], cwd: string): Promise<Launch> {
   return new Promise((resolve) => {
-    const child = spawn(cmd, args, { cwd, env: { ...process.env, OMP_NUM_THREADS: '1' }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(cmd, args, { cwd, env: { ...process.env, OMP_NUM_THREADS: '1' }, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
     let out = '';
     let err = '';
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      try {
+        process.kill(-child.pid!, 'SIGKILL');
+      } catch {
+        /* already gone */
+      }
+    }, LAUNCH_LIMIT_MS);
     child.stdout.on('data', (d: Buffer) => (out += d.toString()));
     child.stderr.on('data', (d: Buffer) => (err += d.toString()));
-    child.on('close', (code) => resolve({ code, out, err }));
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      resolve({ code, out, err, timedOut });
+    });
   });
+}
+
+/**
+ * Debian's torchrun (PyTorch 1.13) left a gloo worker waiting forever once in four full-suite runs, after its
+ * peer had exited (cause not found; see the closing note of that session). A hung launch is killed and tried
+ * once more into a fresh folder; a second hang, or any failure that is not a hang, fails the test.
+ */
+async function launchTorchrun(attempt: (tag: string) => Promise<Launch[]>): Promise<{ runs: Launch[]; tag: string }> {
+  const first = await attempt('');
+  if (!first.some((r) => r.timedOut)) return { runs: first, tag: '' };
+  console.warn(`torchrun hung (killed after ${LAUNCH_LIMIT_MS / 1000} s); trying once more. Its output:\n${first.map((r) => r.out + r.err).join('\n').slice(-4000)}`);
+  const second = await attempt('-retry');
+  expect(second.some((r) => r.timedOut), 'torchrun hung twice').toBe(false);
+  return { runs: second, tag: '-retry' };
 }
 // torchrun --tee prefixes each line with its worker ("[default0]:").
 // Lines of two nodes' tee'd workers can interleave: what does not parse is not one of rank 0's lines.
@@ -99,8 +129,11 @@ afterAll(() => (dir && !process.env.KEEP_TMP ? rm(dir, { recursive: true, force:
 
 describe.skipIf(missing !== null)('torchrun on the exported run', () => {
   it('continues the app run: 2 processes with gloo, 30 steps, the loss falls; import back, the app evaluates to the PSNR PyTorch measured', async () => {
-    const ck = path.join(dir, 'ck-2proc');
-    const r = await launch(TORCHRUN, ['--standalone', '--nproc_per_node', '2', ...torchrunFix(path.join(dir, 'logs-2proc')), ...trainArgs(ck)], dir);
+    const { runs, tag } = await launchTorchrun(async (t) => [
+      await launch(TORCHRUN, ['--standalone', '--nproc_per_node', '2', ...torchrunFix(path.join(dir, `logs-2proc${t}`)), ...trainArgs(path.join(dir, `ck-2proc${t}`))], dir),
+    ]);
+    const r = runs[0]!;
+    const ck = path.join(dir, `ck-2proc${tag}`);
     expect(r.code, r.err).toBe(0);
     const steps30 = await torchSteps(ck);
     expect(steps30.map((p) => p.step)).toEqual(Array.from({ length: 30 }, (_, i) => i + 3)); // continued at the app's step 2
@@ -130,18 +163,22 @@ describe.skipIf(missing !== null)('torchrun on the exported run', () => {
     expect(torchSide.code, torchSide.err).toBe(0);
     const torchPsnr = jsonLines(torchSide.out)[0]!.psnr as number;
     expect(Math.abs(appPsnr - torchPsnr)).toBeLessThan(0.01);
-  }, 300_000);
+  }, 420_000);
 
   it('two nodes on loopback (c10d rendezvous, two processes each) train the same 30 steps and the loss falls', async () => {
-    const ck = path.join(dir, 'ck-2nodes');
-    const port = await freePort();
-    const node = (n: number) => launch(TORCHRUN, [...torchrunFix(path.join(dir, `logs-node${n}`)), '--nnodes', '2', '--nproc_per_node', '2', '--rdzv_backend', 'c10d', '--rdzv_endpoint', `127.0.0.1:${port}`, '--rdzv_id', 'deblur-test', ...trainArgs(ck)], dir);
-    const [a, b] = await Promise.all([node(0), node(1)]);
+    const { runs, tag } = await launchTorchrun(async (t) => {
+      const port = await freePort();
+      const node = (n: number) =>
+        launch(TORCHRUN, [...torchrunFix(path.join(dir, `logs-node${n}${t}`)), '--nnodes', '2', '--nproc_per_node', '2', '--rdzv_backend', 'c10d', '--rdzv_endpoint', `127.0.0.1:${port}`, '--rdzv_id', `deblur-test${t}`, ...trainArgs(path.join(dir, `ck-2nodes${t}`))], dir);
+      return Promise.all([node(0), node(1)]);
+    });
+    const [a, b] = runs as [Launch, Launch];
+    const ck = path.join(dir, `ck-2nodes${tag}`);
     expect(a.code, a.err).toBe(0);
     expect(b.code, b.err).toBe(0);
     const steps30 = await torchSteps(ck); // only global rank 0 writes the history
     expect(steps30.map((p) => p.step)).toEqual(Array.from({ length: 30 }, (_, i) => i + 3));
     const losses = steps30.map((p) => p.loss);
     expect(mean(losses.slice(-5))).toBeLessThan(mean(losses.slice(0, 5)));
-  }, 300_000);
+  }, 420_000);
 });
