@@ -61,7 +61,7 @@ function launch(cmd: string, args: string[], cwd: string): Promise<Launch> {
 }
 
 /**
- * Debian's torchrun (PyTorch 1.13) left a gloo worker waiting forever once in four full-suite runs, after its
+ * Debian's torchrun (PyTorch 1.13) left a gloo worker waiting forever once in five full-suite runs, after its
  * peer had exited (cause not found; see the closing note of that session). A hung launch is killed and tried
  * once more into a fresh folder; a second hang, or any failure that is not a hang, fails the test.
  */
