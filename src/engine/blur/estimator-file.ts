@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { BINS, FEATURES, TILE } from './spectrum-features';
+import { firstIssue } from '../../shared/contract';
 
 /** The shipped blur estimator (resources/models/blur-estimator/estimator.json), validated when read. */
 
@@ -31,8 +32,7 @@ export function readEstimatorFile(file: string): EstimatorFile {
   }
   const parsed = estimatorFile.safeParse(raw);
   if (!parsed.success) {
-    const issue = parsed.error.issues[0]!;
-    throw new Error(`blur estimator ${file}: ${issue.path.join('.') || '(root)'}: ${issue.message}`);
+    throw new Error(`blur estimator ${file}: ${firstIssue(parsed.error, '(root)') ?? 'invalid'}`);
   }
   return parsed.data;
 }

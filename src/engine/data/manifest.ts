@@ -2,6 +2,7 @@ import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
 import { SPLIT_NAMES } from './split';
+import { firstIssue } from '../../shared/contract';
 
 /**
  * `manifest.json` of a prepared data set: what was made from what, with which settings and
@@ -99,8 +100,7 @@ export async function readManifest(datasetDir: string): Promise<DatasetManifest 
   }
   const parsed = manifestSchema.safeParse(json);
   if (!parsed.success) {
-    const first = parsed.error.issues[0];
-    throw new Error(`${file} is not a data set manifest of this app: ${first ? `${first.path.join('.')}: ${first.message}` : 'invalid'}`);
+    throw new Error(`${file} is not a data set manifest of this app: ${firstIssue(parsed.error) ?? 'invalid'}`);
   }
   return parsed.data;
 }

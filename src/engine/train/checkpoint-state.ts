@@ -2,6 +2,7 @@ import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
 import { scheduleStateSchema } from './schedules';
+import { firstIssue } from '../../shared/contract';
 
 /**
  * A checkpoint's `state.json`: the counters and small state that, with the model and the optimizer
@@ -72,8 +73,8 @@ export async function readCheckpointState(dir: string): Promise<CheckpointState>
   }
   const parsed = checkpointStateSchema.safeParse(json);
   if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    throw new Error(`${file} is not a checkpoint state of this app${issue ? ` (${issue.path.join('.')}: ${issue.message})` : ''}`);
+    const issue = firstIssue(parsed.error);
+    throw new Error(`${file} is not a checkpoint state of this app${issue ? ` (${issue})` : ''}`);
   }
   return parsed.data;
 }

@@ -1,7 +1,7 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
-import { trainParams, type JobParams } from '../../shared/contract';
+import { firstIssue, trainParams, type JobParams } from '../../shared/contract';
 import { writeFileAtomic } from '../fs/atomic';
 import { acquireFolderLock, describeHolder } from '../fs/lock';
 import { HISTORY_FILE } from './history';
@@ -64,8 +64,8 @@ export async function readRunConfig(runDir: string): Promise<RunConfig> {
   }
   const parsed = runConfigSchema.safeParse(json);
   if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    throw new Error(`${file} is not a run config of this app${issue ? ` (${issue.path.join('.')}: ${issue.message})` : ''}`);
+    const issue = firstIssue(parsed.error);
+    throw new Error(`${file} is not a run config of this app${issue ? ` (${issue})` : ''}`);
   }
   return parsed.data;
 }

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { firstIssue } from '../../shared/contract';
 
 /**
  * Learning-rate schedules. Each one's whole state is a small JSON object (saved in every
@@ -82,8 +83,8 @@ export function withHorizon(state: ScheduleState, totalSteps: number): ScheduleS
 export function scheduleFromState(saved: unknown): LrSchedule {
   const parsed = scheduleStateSchema.safeParse(saved);
   if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    throw new Error(`invalid learning-rate schedule state${issue ? ` (${issue.path.join('.') || 'state'}: ${issue.message})` : ''}`);
+    const issue = firstIssue(parsed.error, 'state');
+    throw new Error(`invalid learning-rate schedule state${issue ? ` (${issue})` : ''}`);
   }
   const state = parsed.data;
   switch (state.kind) {

@@ -45,6 +45,12 @@ export function toErrorShape(err: unknown): ErrorShape {
   return { code: 'internal', message: String(err) };
 }
 
+/** The first zod issue as `field.path: message` (`root` names an issue of the whole value), or null when there is none. */
+export function firstIssue(error: z.ZodError, root = ''): string | null {
+  const issue = error.issues[0];
+  return issue ? `${issue.path.join('.') || root}: ${issue.message}` : null;
+}
+
 /** The first zod issue as one line that names the field: `params.fraction: Too big: expected number to be <=1`. */
 export function zodToContractError(error: z.ZodError, prefix: string): ContractError {
   const issue = error.issues[0];

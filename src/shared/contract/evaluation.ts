@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { imageDataUrlSchema } from './image-data-url';
 import { blurEstimate } from './jobs';
+import { firstIssue } from './errors';
 
 /**
  * The evaluation file (`eval.json`) an `evaluate` job writes and a `report` job, the CLI and the Evaluate
@@ -200,8 +201,7 @@ export function storeEval(file: EvalFile): StoredEvalFile {
 }
 
 function damaged(where: string, error: z.ZodError): Error {
-  const issue = error.issues[0];
-  return new Error(`${where} is damaged: ${issue ? `${issue.path.join('.')}: ${issue.message}` : 'invalid'}`);
+  return new Error(`${where} is damaged: ${firstIssue(error) ?? 'invalid'}`);
 }
 
 /** Validates an evaluation already parsed from JSON (a file's content, or `evaluation.read`'s answer); errors name the field. */

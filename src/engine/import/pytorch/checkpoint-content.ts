@@ -5,6 +5,7 @@ import { runConfigSchema } from '../../train/run-dir';
 import { trainCountersShape } from '../../train/checkpoint-state';
 import { isTensor, type PtTensor, type PtValue } from './unpickle';
 import { PtFileError } from './zip-entries';
+import { firstIssue } from '../../../shared/contract';
 
 /** What train.py's torch.save writes (its checkpoint_of), checked field by field; tensors are checked by the importer against the model. */
 const tensor = z.custom<PtTensor>((v) => isTensor(v), 'a float32 tensor');
@@ -40,8 +41,7 @@ export function checkpointContent(value: PtValue, file: string): PtCheckpoint {
   }
   const parsed = ptCheckpointSchema.safeParse(value);
   if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    throw new PtFileError(`${file} is not a complete checkpoint of the exported train.py (${issue ? `${issue.path.join('.')}: ${issue.message}` : 'invalid'})`, file);
+    throw new PtFileError(`${file} is not a complete checkpoint of the exported train.py (${firstIssue(parsed.error) ?? 'invalid'})`, file);
   }
   return parsed.data;
 }
