@@ -1,24 +1,20 @@
 import path from 'node:path';
+import { BLUR_LEVELS, blurKernel, type BlurEstimate as ReportedBlur, type BlurKernel } from '../../shared/contract';
 import { shippedModelsDir } from '../core/resources';
 import type { RawImage } from '../image/raw-image';
 import { readEstimatorFile, type EstimatorFile } from './estimator-file';
 import { qdaPosteriors } from './qda';
-import { logSpectrumFeatures, luma, tileOrigins, tilePowerSpectrum, TILE } from './spectrum-features';
+import { logSpectrumFeatures, tileOrigins, tilePowerSpectrum, TILE } from './spectrum-features';
 
-/** The course's three kernels, by kernel size. */
-export const COURSE_LEVELS = [
-  { ksize: 3, sigma: 0.3 },
-  { ksize: 7, sigma: 1.0 },
-  { ksize: 11, sigma: 1.6 },
-] as const;
+/** The course's three kernels (the contract's BLUR_LEVELS), smallest first. */
+export const COURSE_LEVELS: ReadonlyArray<{ ksize: BlurKernel; sigma: number }> = blurKernel.options.map((k) => ({ ksize: k.value, sigma: BLUR_LEVELS[k.value] }));
 
-export interface BlurEstimate {
-  /** continuous σ estimate (posterior-weighted geometric mean over the σ grid) */
-  sigma: number;
-  /** the most likely of the course's three levels, and how sure the estimator is of it (posterior) */
-  level: { ksize: number; sigma: number; confidence: number };
-  /** posterior of each course level */
-  levels: Array<{ ksize: number; sigma: number; p: number }>;
+/**
+ * What jobs report (the contract's blurEstimate: σ, and the most likely course level with its posterior as the
+ * confidence), plus the posterior of each course level.
+ */
+export interface BlurEstimate extends ReportedBlur {
+  levels: Array<{ ksize: BlurKernel; sigma: number; p: number }>;
 }
 
 export interface TileEstimate extends BlurEstimate {
@@ -83,14 +79,12 @@ function spread<T>(items: T[], n: number | undefined): T[] {
 }
 
 export function estimateBlur(img: RawImage, opts: EstimateOptions = {}, model = loadEstimator()): BlurEstimate {
-  const gray = luma(img);
-  const powers = spread(tileOrigins(img.width, img.height), opts.maxTiles).map((t) => tilePowerSpectrum(gray, img.width, t.x, t.y));
+  const powers = spread(tileOrigins(img.width, img.height), opts.maxTiles).map((t) => tilePowerSpectrum(img, t.x, t.y));
   return estimateFromFeatures(model, logSpectrumFeatures(powers), opts);
 }
 
 /** An estimate per region of `regionSize` px (each from the tiles inside it), for photos blurred unevenly. */
 export function estimateBlurByRegion(img: RawImage, regionSize = 4 * TILE, opts: EstimateOptions = {}, model = loadEstimator()): TileEstimate[] {
-  const gray = luma(img);
   const out: TileEstimate[] = [];
   for (let y = 0; y < img.height; y += regionSize) {
     for (let x = 0; x < img.width; x += regionSize) {
@@ -98,7 +92,7 @@ export function estimateBlurByRegion(img: RawImage, regionSize = 4 * TILE, opts:
       const height = Math.min(regionSize, img.height - y);
       const tiles = spread(tileOrigins(width, height), opts.maxTiles);
       if (tiles.length === 0) continue;
-      const powers = tiles.map((t) => tilePowerSpectrum(gray, img.width, x + t.x, y + t.y));
+      const powers = tiles.map((t) => tilePowerSpectrum(img, x + t.x, y + t.y));
       out.push({ x, y, width, height, ...estimateFromFeatures(model, logSpectrumFeatures(powers), opts) });
     }
   }

@@ -12,5 +12,5 @@ const MAX_TILES = 24;
 export function estimatePhotoBlur(rgb: RawImage, format: string): BlurEstimate | null {
   if (rgb.width < TILE || rgb.height < TILE) return null;
   const e = estimateBlur(rgb, { compressed: LOSSY.has(format.toLowerCase()), maxTiles: MAX_TILES });
-  return { sigma: e.sigma, level: { ksize: e.level.ksize as 3 | 7 | 11, sigma: e.level.sigma, confidence: e.level.confidence } };
+  return { sigma: e.sigma, level: e.level };
 }

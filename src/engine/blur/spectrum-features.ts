@@ -62,14 +62,11 @@ function bins(): BinMap {
   return binMap;
 }
 
-/** Luma as OpenCV's BGR2GRAY weighs it, as float. */
-export function luma(img: RawImage): Float64Array {
-  const { data, width, height, channels } = img;
-  const out = new Float64Array(width * height);
-  for (let i = 0, p = 0; i < out.length; i++, p += channels) {
-    out[i] = channels === 1 ? data[p]! : 0.299 * data[p]! + 0.587 * data[p + 1]! + 0.114 * data[p + 2]!;
-  }
-  return out;
+/** Luma of pixel i as OpenCV's BGR2GRAY weighs it, as float. */
+function lumaAt(img: RawImage, i: number): number {
+  const p = i * img.channels;
+  const d = img.data;
+  return img.channels === 1 ? d[p]! : 0.299 * d[p]! + 0.587 * d[p + 1]! + 0.114 * d[p + 2]!;
 }
 
 /** Top-left corners of TILE×TILE tiles that cover a width × height region (overlapping where needed). */
@@ -82,17 +79,24 @@ export function tileOrigins(width: number, height: number): Array<{ x: number; y
   return along(height).flatMap((y) => along(width).map((x) => ({ x, y })));
 }
 
-/** The radial power spectrum (per-pixel power, summed over bins' pixels) of one tile at (x0, y0). */
-export function tilePowerSpectrum(gray: Float64Array, width: number, x0: number, y0: number): Float64Array {
+/**
+ * The radial power spectrum (per-pixel power, summed over bins' pixels) of the luma of one tile at (x0, y0).
+ * Luma is taken per tile, so a 24 MP photo sampled on a few tiles never holds a float copy of itself.
+ */
+export function tilePowerSpectrum(img: RawImage, x0: number, y0: number): Float64Array {
   const { bin, count, window, windowEnergy } = bins();
   const re = new Float64Array(TILE * TILE);
   const im = new Float64Array(TILE * TILE);
   let mean = 0;
-  for (let y = 0; y < TILE; y++) for (let x = 0; x < TILE; x++) mean += gray[(y0 + y) * width + x0 + x]!;
-  mean /= TILE * TILE;
   for (let y = 0; y < TILE; y++) {
-    for (let x = 0; x < TILE; x++) re[y * TILE + x] = (gray[(y0 + y) * width + x0 + x]! - mean) * window[y * TILE + x]!;
+    for (let x = 0; x < TILE; x++) {
+      const v = lumaAt(img, (y0 + y) * img.width + x0 + x);
+      re[y * TILE + x] = v;
+      mean += v;
+    }
   }
+  mean /= TILE * TILE;
+  for (let i = 0; i < re.length; i++) re[i] = (re[i]! - mean) * window[i]!;
   fft2d(re, im, TILE, TILE);
   const power = new Float64Array(BINS);
   for (let i = 0; i < re.length; i++) {
@@ -127,6 +131,5 @@ export function logSpectrumFeatures(powers: Float64Array[]): Float64Array {
 
 /** Features of a whole image (every tile averaged). */
 export function imageFeatures(img: RawImage): Float64Array {
-  const gray = luma(img);
-  return logSpectrumFeatures(tileOrigins(img.width, img.height).map((t) => tilePowerSpectrum(gray, img.width, t.x, t.y)));
+  return logSpectrumFeatures(tileOrigins(img.width, img.height).map((t) => tilePowerSpectrum(img, t.x, t.y)));
 }
