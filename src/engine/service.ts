@@ -39,6 +39,7 @@ function engineMethods(jobs: JobRunner): EngineMethods {
       models: listModels().map((m) => ({
         name: m.name,
         description: m.description,
+        restoration: m.restoration,
         defaultPreset: m.defaultPreset,
         presets: m.presets.map((p) => ({ name: p.name, params: p.params, description: p.description })),
         input: { fixed: m.inputConstraint.fixed ?? null, multipleOf: m.inputConstraint.multipleOf ?? 1 },

@@ -1,4 +1,4 @@
-import type { BlurEstimate, BlurEstimation } from './contract';
+import type { BlurEstimate, BlurEstimation, RestoreRoute } from './contract';
 import { BLUR_LEVELS } from './contract/primitives';
 
 /** One line for a blur estimate, the same in the engine's log, the CLI and the Deblur view. */
@@ -18,4 +18,12 @@ export function describeBlurAccuracy(b: BlurEstimation): string {
   const pct = b.accuracy === null ? '–' : `${(b.accuracy * 100).toFixed(1)} %`;
   const small = b.notEstimated > 0 ? `; ${b.notEstimated} image(s) smaller than 256×256 not estimated` : '';
   return `blur levels estimated right: ${pct} (${b.correct}/${b.total}${small})`;
+}
+
+/** How a photo was restored, in one line (kernel-aware models; a blind model's route says nothing new). */
+export function describeRoute(r: RestoreRoute): string {
+  if (r.kind === 'blind') return 'restored by the blind model';
+  if (r.kernel === null) return 'left as it is: its blur cannot be estimated (smaller than 256×256)';
+  const k = `${r.kernel.ksize}×${r.kernel.ksize} σ ${r.kernel.sigma.toFixed(2)}`;
+  return r.refined ? `Wiener filter (${k}), refined by the network` : `Wiener filter (${k}) only: the model did not improve on it at this blur in validation`;
 }

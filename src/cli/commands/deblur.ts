@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { describeBlur } from '../../shared/blur-text';
+import { describeBlur, describeRoute } from '../../shared/blur-text';
 import type { Command } from 'commander';
 import { outputFormat, type JobResult } from '../../shared/contract';
 import { runJob } from '../run-job';
@@ -39,7 +39,7 @@ export function modelParam(model: string): string {
 }
 
 export function formatDeblurResult(r: JobResult<'deblur'>): string {
-  const lines = r.outputs.map((o) => `${o.input} → ${o.output} (${o.width}×${o.height}, ${(o.ms / 1000).toFixed(1)} s; ${describeBlur(o.blur)})`);
+  const lines = r.outputs.map((o) => `${o.input} → ${o.output} (${o.width}×${o.height}, ${(o.ms / 1000).toFixed(1)} s; ${describeBlur(o.blur)}${o.route?.kind === 'kernel-aware' ? `; ${describeRoute(o.route)}` : ''})`);
   const partial = r.outputs.length > 0 ? partialNote(r.skipped.length, r.outputs.length + r.skipped.length) : '';
   lines.push(`${r.outputs.length} image(s) deblurred, ${r.skipped.length} skipped${partial}`);
   for (const s of r.skipped) lines.push(`  skipped ${s.path}: ${s.reason}`);

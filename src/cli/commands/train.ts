@@ -133,7 +133,9 @@ function printValidation(): { onEvent: (m: EventMessage) => void; best: () => Ev
     const v = m.payload as EventPayload<'train.validation'>;
     if (v.psnr !== null && (best?.psnr == null || v.psnr > best.psnr)) best = v;
     const db = (x: number | null) => (x === null ? '—' : `${x.toFixed(2)} dB`);
-    const levels = v.byLevel.map((l) => `k${l.kernel} ${db(l.psnr)} (blurred ${db(l.identityPsnr)})`).join(', ');
+    // a kernel-aware model's level also shows the Wiener filter and the network, and which one the level keeps
+    const kernelAware = (l: (typeof v.byLevel)[number]) => (l.wienerPsnr === undefined ? '' : `; Wiener ${db(l.wienerPsnr ?? null)}, network ${db(l.networkPsnr ?? null)} → ${l.refined ? 'refines' : 'keeps Wiener'}`);
+    const levels = v.byLevel.map((l) => `k${l.kernel} ${db(l.psnr)} (blurred ${db(l.identityPsnr)}${kernelAware(l)})`).join(', ');
     const clear = process.stderr.isTTY ? '\r\x1b[2K' : '';
     process.stderr.write(`${clear}step ${v.step}: val loss ${v.loss.toPrecision(4)}, PSNR ${db(v.psnr)} (blurred input ${db(v.identityPsnr)}), SSIM ${v.ssim?.toFixed(4) ?? '—'}; ${levels}\n`);
   };

@@ -1,5 +1,6 @@
 import { parentPort } from 'node:worker_threads';
 import { buildBatch, type PairPlan } from './pair-batch';
+import type { ModelInput } from '../restore/model-input';
 
 /**
  * The pair loader's worker thread: decodes, crops and converts batches off the training thread.
@@ -12,6 +13,7 @@ export interface BatchRequest {
   plans: PairPlan[];
   width: number;
   height: number;
+  input: ModelInput;
 }
 export type BatchReply =
   | { type: 'batch'; requestId: number; blurred: Float32Array; sharp: Float32Array }
@@ -20,7 +22,7 @@ export type BatchReply =
 const port = parentPort;
 if (!port) throw new Error('loader-worker must run in a worker thread');
 port.on('message', (req: BatchRequest) => {
-  buildBatch(req.datasetDir, req.plans, req.width, req.height).then(
+  buildBatch(req.datasetDir, req.plans, req.width, req.height, req.input).then(
     ({ blurred, sharp }) => {
       const reply: BatchReply = { type: 'batch', requestId: req.requestId, blurred, sharp };
       port.postMessage(reply, [blurred.buffer as ArrayBuffer, sharp.buffer as ArrayBuffer]);

@@ -9,6 +9,7 @@ import { buildBatch, type BatchData, type PairPlan } from './pair-batch';
 import { createRng, deriveSeed, shuffleInPlace } from '../core/random';
 import type { SplitName } from './split';
 import { spawnModuleWorker } from '../core/worker-spawn';
+import { BLURRED_INPUT, type ModelInput } from '../restore/model-input';
 
 /**
  * Streams (blurred, sharp) training pairs from a prepared data set in batches of plain Float32Array
@@ -36,6 +37,8 @@ export interface PairLoaderOptions {
   dropLast?: boolean;
   /** decode on a worker thread (default) or on this thread (same batches, for hosts without workers) */
   useWorker?: boolean;
+  /** what the `blurred` member holds: the blurred crop (default) or its Wiener deconvolution (kernel-aware models) */
+  input?: ModelInput;
 }
 
 export interface PairItem {
@@ -132,8 +135,9 @@ export async function createPairLoader(datasetDir: string, opts: PairLoaderOptio
       decoder = null;
     }
   }
+  const input = opts.input ?? BLURRED_INPUT;
   const decode = (plans: PairPlan[]): Promise<BatchData> =>
-    decoder ? decoder.request({ datasetDir: dir, plans, width: patch.width, height: patch.height }) : buildBatch(dir, plans, patch.width, patch.height);
+    decoder ? decoder.request({ datasetDir: dir, plans, width: patch.width, height: patch.height, input }) : buildBatch(dir, plans, patch.width, patch.height, input);
   const prefetch = Math.max(1, opts.prefetch ?? 2);
 
   async function* batches(epoch = opts.epoch ?? 0, fromBatch = 0): AsyncGenerator<PairBatch> {

@@ -1,6 +1,8 @@
 import path from 'node:path';
 import { decodeToRgb } from '../image/decode';
 import type { RawImage } from '../image/raw-image';
+import { BLURRED_INPUT, type ModelInput } from '../restore/model-input';
+import { WienerFrameCache } from '../restore/wiener-input';
 
 /**
  * Turning planned (blurred, sharp) pairs into one batch of float tensors' data. Shared by the
@@ -22,7 +24,7 @@ export interface PairPlan {
 }
 
 export interface BatchData {
-  /** [N, H, W, 3] float32 in [0, 1] */
+  /** [N, H, W, 3] float32 in [0, 1]: the model's input (the blurred crop, or its Wiener deconvolution: see ModelInput) */
   blurred: Float32Array;
   sharp: Float32Array;
 }
@@ -56,14 +58,26 @@ export function cropFlipToFloat(img: RawImage, x: number, y: number, width: numb
   }
 }
 
+/** One per thread: the loader's worker (or the trainer's thread in inline mode) keeps its frames across batches. */
+const wienerFrames = new WienerFrameCache();
+
+/** The model's input frame of a pair: decoded, and for a kernel-aware model deconvolved whole (cached). */
+function inputFrame(datasetDir: string, p: PairPlan, input: ModelInput): Promise<RawImage> {
+  const file = path.join(datasetDir, p.blurFile);
+  if (input.kind === 'blurred') return decodeToRgb(file);
+  const kernel = input.kernels[String(p.level)];
+  if (!kernel) throw new Error(`pair ${p.id}: no Wiener kernel for blur level ${p.level}`);
+  return wienerFrames.get(file, () => decodeToRgb(file), kernel);
+}
+
 /** Decodes and crops every pair of a batch (decodes run concurrently in sharp's threads). */
-export async function buildBatch(datasetDir: string, plans: readonly PairPlan[], width: number, height: number): Promise<BatchData> {
+export async function buildBatch(datasetDir: string, plans: readonly PairPlan[], width: number, height: number, input: ModelInput = BLURRED_INPUT): Promise<BatchData> {
   const per = width * height * 3;
   const blurred = new Float32Array(plans.length * per);
   const sharp = new Float32Array(plans.length * per);
   await Promise.all(
     plans.map(async (p, i) => {
-      const [b, s] = await Promise.all([decodeToRgb(path.join(datasetDir, p.blurFile)), decodeToRgb(path.join(datasetDir, p.sharpFile))]);
+      const [b, s] = await Promise.all([inputFrame(datasetDir, p, input), decodeToRgb(path.join(datasetDir, p.sharpFile))]);
       if (b.width !== s.width || b.height !== s.height) {
         throw new Error(`pair ${p.id} (k${p.level}): blurred ${b.width}×${b.height} and sharp ${s.width}×${s.height} differ; the data set is damaged`);
       }

@@ -8,7 +8,8 @@ import { writeFileAtomic } from '../fs/atomic';
 import { assertWritableOutputFile } from '../fs/output-check';
 import { decodeToRgb, DecodeError } from '../image/decode';
 import type { RawImage } from '../image/raw-image';
-import { deblurTiled, DEFAULT_OVERLAP, DEFAULT_TILE, type TilePredictor } from '../infer/deblur-image';
+import { DEFAULT_OVERLAP, DEFAULT_TILE, type TilePredictor } from '../infer/deblur-image';
+import { restorePhoto } from '../restore/restore-photo';
 import { loadRunnableModel, type InferenceModel } from '../infer/load-model';
 import { modelPredictor } from '../infer/model-predictor';
 import { describeInferChoice } from '../infer/ort-runtime';
@@ -123,7 +124,7 @@ export async function evaluateTestSet(loaded: InferenceModel, testSet: TestSet, 
       // on the blurred input, as a user's photo would be: the level is known here, so the estimate can be scored
       const blur = estimatePhotoBlur(blurred, await imageFormat(pair.blurred));
       const tm = performance.now();
-      const output = await deblurTiled(predict, blurred, loaded.shape, {
+      const { output, route } = await restorePhoto({ predict, shape: loaded.shape, metadata: loaded.metadata }, blurred, blur, {
         onTile: async (done, total) => {
           ctx.throwIfCancelled();
           await ctx.waitWhilePaused();
@@ -146,6 +147,7 @@ export async function evaluateTestSet(loaded: InferenceModel, testSet: TestSet, 
         wiener: wiener ? score(wiener, sharp) : null,
         ms: Math.round(ms * 10) / 10,
         blur,
+        route,
       };
       rows.push(row);
       const gain = imageGain(row);

@@ -6,7 +6,8 @@ import { MODEL_JSON } from '../models/io';
 
 /**
  * Which model folder a `model` parameter means:
- *  - `default`: the model shipped in resources/models/default;
+ *  - `default`: the model shipped in resources/models/default (kernel-aware since issue 13);
+ *  - `blind`: the blind model shipped before it, in resources/models/blind;
  *  - a folder holding model.json (a saved model, or a run's checkpoints/best|last);
  *  - a training run folder: its checkpoints/best, else checkpoints/last;
  *  - a model.json file: its folder.
@@ -22,6 +23,8 @@ export interface ModelSource {
 }
 
 export const DEFAULT_MODEL_NAME = 'default';
+/** The built-in models by name: the current one, and the blind one it replaced (kept selectable). */
+export const BUILTIN_MODEL_NAMES = [DEFAULT_MODEL_NAME, 'blind'] as const;
 const CHECKPOINT_KINDS = ['best', 'last'] as const;
 
 /**
@@ -34,6 +37,13 @@ export function defaultModelDir(): string {
   return path.join(shippedModelsDir(), DEFAULT_MODEL_NAME);
 }
 
+/** The folder of a built-in model named by BUILTIN_MODEL_NAMES. */
+export function builtinModelDir(name: (typeof BUILTIN_MODEL_NAMES)[number]): string {
+  return name === DEFAULT_MODEL_NAME ? defaultModelDir() : path.join(shippedModelsDir(), name);
+}
+
+export const isBuiltinModelName = (s: string): s is (typeof BUILTIN_MODEL_NAMES)[number] => (BUILTIN_MODEL_NAMES as readonly string[]).includes(s);
+
 const isFile = (p: string) => fs.stat(p).then((s) => s.isFile(), () => false);
 const isDir = (p: string) => fs.stat(p).then((s) => s.isDirectory(), () => false);
 
@@ -45,14 +55,14 @@ async function runDirOf(dir: string): Promise<string | null> {
 export async function resolveModelSource(spec: string, opts: { defaultDir?: string } = {}): Promise<ModelSource> {
   const requested = spec.trim();
   if (requested === '') throw new Error('no model given: name a model folder, a training run folder, or "default"');
-  if (requested === DEFAULT_MODEL_NAME) {
-    const dir = opts.defaultDir ?? defaultModelDir();
+  if (isBuiltinModelName(requested)) {
+    const dir = requested === DEFAULT_MODEL_NAME ? (opts.defaultDir ?? defaultModelDir()) : builtinModelDir(requested);
     if (!(await isFile(path.join(dir, MODEL_JSON)))) {
-      throw new ModelFileError(`the default model is not installed (no ${MODEL_JSON} in ${dir}); train one and pass its run folder, or a model folder, instead`, dir);
+      throw new ModelFileError(`the ${requested} model is not installed (no ${MODEL_JSON} in ${dir}); train one and pass its run folder, or a model folder, instead`, dir);
     }
     return { requested, dir, runDir: null, checkpoint: null };
   }
-  if (!path.isAbsolute(requested)) throw new Error(`model "${requested}" is neither "default" nor an absolute path to a model or run folder`);
+  if (!path.isAbsolute(requested)) throw new Error(`model "${requested}" is neither a built-in model (${BUILTIN_MODEL_NAMES.join(', ')}) nor an absolute path to a model or run folder`);
   const target = path.resolve(requested);
   if (path.basename(target) === MODEL_JSON && (await isFile(target))) return sourceForModelDir(requested, path.dirname(target));
   if (!(await isDir(target))) throw new ModelFileError(`model folder ${target} does not exist`, target);

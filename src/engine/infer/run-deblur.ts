@@ -5,11 +5,12 @@ import type { EventPayload, JobParams, JobResult } from '../../shared/contract';
 import { classifyFsError, classifySharpError, DecodeError, DEFAULT_LIMIT_INPUT_PIXELS } from '../image/decode';
 import { CancelledError, type JobContext } from '../jobs/job-context';
 import { selectRuntime } from '../runtime/select';
-import { describeBlur } from '../../shared/blur-text';
+import { describeBlur, describeRoute } from '../../shared/blur-text';
 import { estimatePhotoBlur } from '../blur/photo-estimate';
 import { assertWritableOutputFolder } from '../fs/output-check';
 import { collectInputs, type InputFile } from './collect-inputs';
-import { deblurTiled, gridFor } from './deblur-image';
+import { gridFor } from './deblur-image';
+import { restorePhoto } from '../restore/restore-photo';
 import { loadRunnableModel } from './load-model';
 import { describeInferChoice } from './ort-runtime';
 import { candidateName, writeNewOutput } from './output-file';
@@ -72,7 +73,7 @@ export async function runDeblur(params: JobParams<'deblur'>, ctx: JobContext & {
         const photo = await decodePhoto(file.path);
         const blur = estimatePhotoBlur(photo.rgb, photo.format);
         ctx.log('info', `${file.path}: ${describeBlur(blur)}`);
-        const result = await deblurTiled(loaded.predict, photo.rgb, loaded.shape, {
+        const { output: result, route } = await restorePhoto(loaded, photo.rgb, blur, {
           ...tileOpts,
           onTile: async (done, total) => {
             ctx.throwIfCancelled();
@@ -80,12 +81,13 @@ export async function runDeblur(params: JobParams<'deblur'>, ctx: JobContext & {
             ctx.progress((tilesBefore + (done / total) * file.tiles) / Math.max(1, totalTiles), `${label}: tile ${done}/${total}`);
           },
         });
+        if (route.kind === 'kernel-aware') ctx.log('info', `${file.path}: ${describeRoute(route)}`);
         const kind = outputKindFor(photo.format, params.format);
         if (photo.alpha && !formatHasAlpha(kind)) ctx.log('warn', `${file.path}: ${kind} has no transparency; the output is composited over white`);
         const bytes = await encodePhoto(result, photo.alpha, kind, photo.hadIccProfile);
         const rel = path.parse(file.rel);
         const output = await writeNewOutput(path.join(outDir, rel.dir), rel.name, outputExtension(file.path, kind), bytes, file.path, { overwrite: params.overwrite });
-        outputs.push({ input: file.path, output, width: result.width, height: result.height, ms: Math.round(performance.now() - t0), blur });
+        outputs.push({ input: file.path, output, width: result.width, height: result.height, ms: Math.round(performance.now() - t0), blur, route });
         ctx.log('info', `${file.path} → ${output}`);
         report(file.path, output, null);
       } catch (err) {

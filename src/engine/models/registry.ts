@@ -1,3 +1,4 @@
+import type { RestorationKind } from '../../shared/contract';
 import * as tf from './tf';
 import { ModelTooLargeError, UnknownModelError } from './errors';
 import type { InputConstraint } from './input-constraint';
@@ -28,9 +29,13 @@ export interface PresetInfo {
   inputConstraint: InputConstraint;
 }
 
+/** blind or kernel-aware (the contract's restorationKind; restore/restore-photo.ts runs either). */
+export type Restoration = RestorationKind;
+
 export interface ModelInfo {
   name: string;
   description: string;
+  restoration: Restoration;
   defaultPreset: string;
   presets: PresetInfo[];
   /** The default preset's constraint (every preset of the zoo's models shares it). */
@@ -42,33 +47,43 @@ interface ZooEntry {
   build(preset: string): tf.LayersModel;
 }
 
-function resunetEntry(): ZooEntry {
-  const presets = Object.entries(RESUNET_PRESETS).map(([name, config]) => ({
-    name,
+/** The residual U-Net, fed the blurred photo (resunet) or its Wiener deconvolution (wiener-resunet): same network. */
+function resunetEntry(name: string, restoration: Restoration, description: string): ZooEntry {
+  const presets = Object.entries(RESUNET_PRESETS).map(([preset, config]) => ({
+    name: preset,
     params: resunetParamCount(config),
-    description: RESUNET_PRESET_DESCRIPTIONS[name as keyof typeof RESUNET_PRESETS],
+    description: RESUNET_PRESET_DESCRIPTIONS[preset as keyof typeof RESUNET_PRESETS],
     inputConstraint: { multipleOf: resunetStrideMultiple(config) },
   }));
   return {
     info: {
-      name: 'resunet',
-      description: RESUNET_DESCRIPTION,
+      name,
+      description,
+      restoration,
       defaultPreset: RESUNET_DEFAULT_PRESET,
       presets,
       inputConstraint: presets.find((p) => p.name === RESUNET_DEFAULT_PRESET)!.inputConstraint,
     },
     build: (preset) => {
-      if (!isResUNetPreset(preset)) throw unknownPreset('resunet', preset, Object.keys(RESUNET_PRESETS));
-      return buildResUNet(RESUNET_PRESETS[preset], `resunet-${preset}`);
+      if (!isResUNetPreset(preset)) throw unknownPreset(name, preset, Object.keys(RESUNET_PRESETS));
+      return buildResUNet(RESUNET_PRESETS[preset], `${name}-${preset}`);
     },
   };
 }
+
+const WIENER_RESUNET_DESCRIPTION =
+  'Kernel-aware: the app estimates each photo\'s Gaussian blur, undoes it with a Wiener filter, and this residual ' +
+  'U-Net (the resunet architecture) learns to remove what the filter leaves (ringing, lost detail). It starts as ' +
+  'the Wiener filter itself, and after training it is used only at the blur levels where validation showed it ' +
+  'improves on the filter; elsewhere the filter\'s output is kept. Trained on Wiener outputs made with each ' +
+  'level\'s true kernel.';
 
 function seedEntry(): ZooEntry {
   return {
     info: {
       name: 'seed-autoencoder',
       description: SEED_DESCRIPTION,
+      restoration: 'blind',
       defaultPreset: 'default',
       presets: [
         {
@@ -89,7 +104,7 @@ function seedEntry(): ZooEntry {
 
 // Parameter counts are computed analytically, so listing the zoo builds nothing.
 const ZOO: ReadonlyMap<string, ZooEntry> = new Map(
-  [resunetEntry(), seedEntry()].map((entry) => [entry.info.name, entry]),
+  [resunetEntry('resunet', 'blind', RESUNET_DESCRIPTION), resunetEntry('wiener-resunet', 'kernel-aware', WIENER_RESUNET_DESCRIPTION), seedEntry()].map((entry) => [entry.info.name, entry]),
 );
 
 export const DEFAULT_MODEL = 'resunet';

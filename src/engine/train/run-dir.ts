@@ -29,7 +29,13 @@ export const runConfigSchema = z.strictObject({
   totalSteps: z.number().int().positive(),
   validateEvery: z.number().int().positive(),
   /** data set facts at the start, to notice a data set changed under a resumed run */
-  dataset: z.strictObject({ trainImages: z.number().int(), valImages: z.number().int(), levels: z.array(z.number().int()) }),
+  dataset: z.strictObject({
+    trainImages: z.number().int(),
+    valImages: z.number().int(),
+    levels: z.array(z.number().int()),
+    /** kernel size → σ of each level (absent from runs made before kernel-aware models) */
+    sigmas: z.record(z.string(), z.number()).optional(),
+  }),
   app: z.strictObject({ version: z.string(), backend: z.string() }),
 });
 export type RunConfig = z.infer<typeof runConfigSchema>;

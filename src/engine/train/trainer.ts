@@ -1,12 +1,15 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
-import type { JobParams, JobResult } from '../../shared/contract';
+import { readModelMetadataOf, type JobParams, type JobResult } from '../../shared/contract';
 import { appVersion } from '../../shared/app-version';
 import { createPairLoader, type PairLoader } from '../data/loader';
 import { readCompleteManifest, type DatasetManifest } from '../data/manifest';
 import { ModelTooLargeError } from '../models/errors';
 import { describeInputConstraint, type InputConstraint } from '../models/input-constraint';
-import { assertTrainable, buildModel, getPresetInfo, MAX_PARAMS } from '../models/registry';
+import { assertTrainable, buildModel, getModelInfo, getPresetInfo, MAX_PARAMS } from '../models/registry';
+import { readModelMetadata } from '../models/io';
+import { BLURRED_INPUT, type ModelInput } from '../restore/model-input';
+import { wienerKernelOfLevel, type WienerKernel } from '../restore/wiener-kernel';
 import type * as tf from '../models/tf';
 import { withFsContext } from '../fs/errors';
 import { selectRuntime } from '../runtime/select';
@@ -63,7 +66,8 @@ async function startTraining(params: JobParams<'train'>, runDir: string, ctx: Tr
   assertFrameFits(params.patch, manifest, preset.inputConstraint, params.model);
   assertLevelWeightsFit(params.levelWeights, manifest);
 
-  const loader = await trainLoader(params);
+  const input = modelInputFor(params.model, manifest);
+  const loader = await trainLoader(params, input);
   try {
     const stepsPerEpoch = params.stepsPerEpoch ?? loader.batchesPerEpoch;
     const totalSteps = params.epochs * stepsPerEpoch;
@@ -78,12 +82,12 @@ async function startTraining(params: JobParams<'train'>, runDir: string, ctx: Tr
       dataset: datasetFacts(manifest),
       app: { version: appVersion, backend: runtime.backend },
     };
-    const valSet = await loadValidationSet(params.dataset, manifest, preset.inputConstraint);
+    const valSet = await loadValidationSet(params.dataset, manifest, preset.inputConstraint, input);
     const schedule = createSchedule(params.schedule, { lr: params.lr, totalSteps });
     const state = freshCheckpointState(schedule.lrAt(0), schedule.state(), new Date().toISOString());
     return await withModel(withSeededRandom(params.seed, () => buildModel(params.model, params.preset)), null, async (model, adam) => {
       assertTrainable(model);
-      if (params.init) ctx.log('info', `starting from the weights of ${await loadInitialWeights(params.init, model)}`);
+      if (params.init) ctx.log('info', `starting from the weights of ${await loadInitialWeights(params.init, model, params.model)}`);
       await writeRunConfig(runDir, config);
       ctx.log(
         'info',
@@ -126,10 +130,12 @@ async function continueTraining(runDir: string, saved: RunConfig, epochs: number
     ctx.log('warn', `the data set in ${p.dataset} changed since the run started (${config.dataset.trainImages} → ${facts.trainImages} training images): the batches will differ from an uninterrupted run`);
   }
   const preset = getPresetInfo(p.model, p.preset);
-  const loader = await trainLoader(p);
+  const input = modelInputFor(p.model, manifest);
+  const loader = await trainLoader(p, input);
   try {
-    const valSet = await loadValidationSet(p.dataset, manifest, preset.inputConstraint);
+    const valSet = await loadValidationSet(p.dataset, manifest, preset.inputConstraint, input);
     const checkpoint = await loadCheckpoint(runDir, 'last');
+    const { restoration } = readModelMetadataOf(await readModelMetadata(runPaths(runDir).checkpoint('last')));
     const { state } = checkpoint;
     return await withModel(checkpoint.model, checkpoint.optimizer, async (model, adam) => {
       config = replanRun(config, state.step, epochs);
@@ -145,7 +151,7 @@ async function continueTraining(runDir: string, saved: RunConfig, epochs: number
       ctx.log('info', `resuming ${p.run} on ${runtime.backend}: ${where}`);
       const schedule = scheduleFromState(state.schedule);
       return runTrainingSession(
-        { ...sessionParts(runDir, config, model, adam, schedule, loader, state), valSet, history: await HistoryWriter.open(runPaths(runDir).history), savedStep: state.step },
+        { ...sessionParts(runDir, config, model, adam, schedule, loader, state), valSet, history: await HistoryWriter.open(runPaths(runDir).history), savedStep: state.step, restoration },
         ctx,
         hooks,
       );
@@ -191,12 +197,24 @@ function sessionParts(runDir: string, config: RunConfig, model: tf.LayersModel, 
   return { runDir, run: config.params.run, config, model, adam, schedule, lossFn: lossFunction(config.params.loss), stream: new TrainStream(loader, state.data), state };
 }
 
-function trainLoader(p: JobParams<'train'>): Promise<PairLoader> {
-  return createPairLoader(p.dataset, { split: 'train', batchSize: p.batch, patchSize: p.patch, flips: true, seed: p.seed });
+function trainLoader(p: JobParams<'train'>, input: ModelInput): Promise<PairLoader> {
+  return createPairLoader(p.dataset, { split: 'train', batchSize: p.batch, patchSize: p.patch, flips: true, seed: p.seed, input });
+}
+
+/** What the model is fed in training: the blurred crops, or (kernel-aware) their Wiener deconvolution with each level's true kernel. */
+function modelInputFor(model: string, m: DatasetManifest): ModelInput {
+  if (getModelInfo(model).restoration === 'blind') return BLURRED_INPUT;
+  const kernels: Record<string, WienerKernel> = {};
+  for (const level of m.settings.levels) {
+    const sigma = m.settings.sigmas[String(level)];
+    if (sigma === undefined) throw new Error(`the data set's manifest gives no σ for blur level ${level}, which a kernel-aware model needs`);
+    kernels[String(level)] = wienerKernelOfLevel(level, sigma);
+  }
+  return { kind: 'wiener', kernels };
 }
 
 function datasetFacts(m: DatasetManifest): RunConfig['dataset'] {
-  return { trainImages: m.splits.train?.images ?? 0, valImages: m.splits.val?.images ?? 0, levels: m.settings.levels };
+  return { trainImages: m.splits.train?.images ?? 0, valImages: m.splits.val?.images ?? 0, levels: m.settings.levels, sigmas: m.settings.sigmas };
 }
 
 function assertPatchFits(patch: number | null, c: InputConstraint, model: string): void {

@@ -1,6 +1,6 @@
 import type { JobResult, ModelMetadataInput } from '../../shared/contract';
 import { CancelledError, type JobContext } from '../jobs/job-context';
-import { getPresetInfo } from '../models/registry';
+import { getModelInfo, getPresetInfo } from '../models/registry';
 import type * as tf from '../models/tf';
 import type { Adam } from './adam';
 import { CallbackList, type StepEnd } from './callbacks/callback';
@@ -8,6 +8,7 @@ import { CheckpointCallback } from './callbacks/checkpoint';
 import { HistoryCallback } from './callbacks/history';
 import { PreviewsCallback } from './callbacks/previews';
 import { ProgressCallback } from './callbacks/progress';
+import { RestorationGateCallback } from './callbacks/restoration-gate';
 import { ScheduleCallback } from './callbacks/schedule';
 import { ValidationCallback } from './callbacks/validation';
 import type { CheckpointState } from './checkpoint';
@@ -44,6 +45,8 @@ export interface TrainingSession {
   history: HistoryWriter;
   /** step of the `last` checkpoint already on disk (a resumed run), null for a fresh run */
   savedStep: number | null;
+  /** a kernel-aware model's gate as its last checkpoint saved it (a resumed run), so a save before the next validation keeps it */
+  restoration?: ModelMetadataInput['restoration'];
 }
 
 /** Test seams: observe a session without changing how it trains. */
@@ -65,12 +68,14 @@ export async function runTrainingSession(s: TrainingSession, ctx: TrainContext, 
   const jobId = ctx.jobId ?? 'local';
   const run = s.run;
   // What deblur and reports read from a checkpoint's model.json (userDefinedMetadata).
-  const metadata = {
+  const metadata: ModelMetadataInput = {
     model: config.params.model,
     preset: config.params.preset,
     inputConstraint: getPresetInfo(config.params.model, config.params.preset).inputConstraint,
     run,
-  } satisfies ModelMetadataInput;
+  };
+  const kernelAware = getModelInfo(config.params.model).restoration === 'kernel-aware';
+  const gate = kernelAware ? new RestorationGateCallback(Object.assign(metadata, { restoration: s.restoration ?? { kind: 'kernel-aware' as const, levels: [], step: null } }), config.dataset.sigmas ?? {}) : null;
 
   const history = new HistoryCallback(s.history, (event, payload) => ctx.emit(event, payload));
   const emit = history.emit;
@@ -91,6 +96,7 @@ export async function runTrainingSession(s: TrainingSession, ctx: TrainContext, 
   const callbacks = new CallbackList([
     new ProgressCallback({ jobId, run, totalSteps, validateEvery, stepsPerEpoch, state, ctx, emit }),
     validation,
+    ...(gate ? [gate] : []),
     new PreviewsCallback({ jobId, run, emit }),
     new ScheduleCallback({ schedule: s.schedule, state, ctx }),
     checkpoint,

@@ -8,11 +8,18 @@ import { psnr, ssim, summarizePsnr, meanSsim } from '../metrics';
 import type { InputConstraint } from '../models/input-constraint';
 import * as tf from '../models/tf';
 import type { LossFunction } from './losses';
+import { BLURRED_INPUT, type ModelInput } from '../restore/model-input';
+import { wienerInput } from '../restore/wiener-input';
 
 /**
  * Validation on the prepared set's val split, on whole frames (what inference sees): the model's
  * loss, and PSNR/SSIM per blur level of the model output and of the identity baseline (the blurred
  * input as is), so a chart shows at once whether the model beats doing nothing.
+ *
+ * A kernel-aware model is fed each level's Wiener deconvolution (with the level's true kernel) and is
+ * scored as a user gets it: per level, the network's output where its mean PSNR beats the Wiener
+ * filter's, the filter's output where not (`refined` says which; the trainer stores that choice in the
+ * model). Both are reported, so the chart and the gate can be checked against each other.
  */
 
 /** Validation runs on at most this many val images (each at every level), spread evenly over the split. */
@@ -22,14 +29,21 @@ export interface ValidationSource {
   id: string;
   sharp: RawImage;
   blurred: Map<number, RawImage>;
+  /** what the model is fed per level: the Wiener deconvolution for a kernel-aware model; absent = `blurred` */
+  wiener?: Map<number, RawImage>;
 }
 
 export interface LevelMetrics {
   kernel: number;
+  /** of what the user gets (for a kernel-aware model: the network or the Wiener filter, as `refined` says) */
   psnr: number | null;
   ssim: number | null;
   identityPsnr: number | null;
   identitySsim: number | null;
+  /** kernel-aware models: the network's own output and the Wiener filter it refines, and which one this level uses */
+  networkPsnr?: number | null;
+  wienerPsnr?: number | null;
+  refined?: boolean;
 }
 
 export interface ValidationResult {
@@ -46,7 +60,7 @@ export interface ValidationResult {
  * Reads the val images (sharp and every level), cropped to the largest size the model takes.
  * Returns an empty list when the split is empty.
  */
-export async function loadValidationSet(datasetDir: string, manifest: DatasetManifest, constraint: InputConstraint, max = MAX_VALIDATION_IMAGES): Promise<ValidationSource[]> {
+export async function loadValidationSet(datasetDir: string, manifest: DatasetManifest, constraint: InputConstraint, input: ModelInput = BLURRED_INPUT, max = MAX_VALIDATION_IMAGES): Promise<ValidationSource[]> {
   const items = manifest.items.filter((i) => i.split === 'val').sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
   const chosen = items.length <= max ? items : Array.from({ length: max }, (_, k) => items[Math.floor((k * items.length) / max)]!);
   const read = async (rel: string | undefined, what: string): Promise<RawImage> => {
@@ -59,7 +73,15 @@ export async function loadValidationSet(datasetDir: string, manifest: DatasetMan
       for (const k of manifest.settings.levels) {
         blurred.set(k, await read(item.outputs[blurDirName(k)]?.file, `${blurDirName(k)} file for val image ${item.id}`));
       }
-      return { id: item.id, sharp: await read(item.outputs[SHARP_DIR]?.file, `sharp file for val image ${item.id}`), blurred };
+      const sharp = await read(item.outputs[SHARP_DIR]?.file, `sharp file for val image ${item.id}`);
+      if (input.kind === 'blurred') return { id: item.id, sharp, blurred };
+      const wiener = new Map<number, RawImage>();
+      for (const [k, img] of blurred) {
+        const kernel = input.kernels[String(k)];
+        if (!kernel) throw new Error(`no Wiener kernel for blur level ${k} of the data set`);
+        wiener.set(k, wienerInput(img, kernel));
+      }
+      return { id: item.id, sharp, blurred, wiener };
     }),
   );
 }
@@ -67,7 +89,7 @@ export async function loadValidationSet(datasetDir: string, manifest: DatasetMan
 /** Runs the model over every val image and level. Checks for cancellation between images. */
 export async function validate(model: tf.LayersModel, lossFn: LossFunction, sources: readonly ValidationSource[], ctx: Pick<JobContext, 'throwIfCancelled'>): Promise<ValidationResult> {
   const levels = [...new Set(sources.flatMap((s) => [...s.blurred.keys()]))].sort((a, b) => a - b);
-  const per = new Map<number, { psnr: number[]; ssim: number[]; idPsnr: number[]; idSsim: number[] }>(levels.map((k) => [k, { psnr: [], ssim: [], idPsnr: [], idSsim: [] }]));
+  const per = new Map<number, Scores>(levels.map((k) => [k, { psnr: [], ssim: [], idPsnr: [], idSsim: [], wPsnr: [], wSsim: [] }]));
   let lossSum = 0;
   let count = 0;
   let example: ValidationResult['example'] = null;
@@ -78,7 +100,8 @@ export async function validate(model: tf.LayersModel, lossFn: LossFunction, sour
       ctx.throwIfCancelled();
       const blurred = source.blurred.get(k);
       if (!blurred) continue;
-      const { loss, output } = await predictOne(model, lossFn, blurred, source.sharp);
+      const wiener = source.wiener?.get(k);
+      const { loss, output } = await predictOne(model, lossFn, wiener ?? blurred, source.sharp);
       lossSum += loss;
       count++;
       const m = per.get(k)!;
@@ -86,23 +109,46 @@ export async function validate(model: tf.LayersModel, lossFn: LossFunction, sour
       m.ssim.push(ssim(output, source.sharp));
       m.idPsnr.push(psnr(blurred, source.sharp));
       m.idSsim.push(ssim(blurred, source.sharp));
+      if (wiener) {
+        m.wPsnr.push(psnr(wiener, source.sharp));
+        m.wSsim.push(ssim(wiener, source.sharp));
+      }
       if (index === 0 && k === strongest) example = { blurred, output, sharp: source.sharp };
       // Let progress, pause and cancel messages through between images.
       await new Promise<void>((resolve) => setImmediate(resolve));
     }
   }
-  const all = (pick: (m: { psnr: number[]; ssim: number[]; idPsnr: number[]; idSsim: number[] }) => number[]) => [...per.values()].flatMap(pick);
+  // A kernel-aware model's levels each keep the better of network and filter (by mean PSNR): what the user gets.
+  const refined = new Map(levels.map((k) => {
+    const m = per.get(k)!;
+    return [k, m.wPsnr.length === 0 || (summarizePsnr(m.psnr).meanDb ?? -Infinity) > (summarizePsnr(m.wPsnr).meanDb ?? -Infinity)];
+  }));
+  const routed = (k: number, m: Scores) => (refined.get(k) ? { psnr: m.psnr, ssim: m.ssim } : { psnr: m.wPsnr, ssim: m.wSsim });
+  const all = (pick: (m: Scores, k: number) => number[]) => levels.flatMap((k) => pick(per.get(k)!, k));
   return {
     loss: count > 0 ? lossSum / count : NaN,
-    psnr: summarizePsnr(all((m) => m.psnr)).meanDb,
-    ssim: meanSsim(all((m) => m.ssim)),
+    psnr: summarizePsnr(all((m, k) => routed(k, m).psnr)).meanDb,
+    ssim: meanSsim(all((m, k) => routed(k, m).ssim)),
     identityPsnr: summarizePsnr(all((m) => m.idPsnr)).meanDb,
-    byLevel: levels.map((kernel) => {
+    byLevel: levels.map((kernel): LevelMetrics => {
       const m = per.get(kernel)!;
-      return { kernel, psnr: summarizePsnr(m.psnr).meanDb, ssim: meanSsim(m.ssim), identityPsnr: summarizePsnr(m.idPsnr).meanDb, identitySsim: meanSsim(m.idSsim) };
+      const r = routed(kernel, m);
+      const metrics: LevelMetrics = { kernel, psnr: summarizePsnr(r.psnr).meanDb, ssim: meanSsim(r.ssim), identityPsnr: summarizePsnr(m.idPsnr).meanDb, identitySsim: meanSsim(m.idSsim) };
+      if (m.wPsnr.length === 0) return metrics;
+      return { ...metrics, networkPsnr: summarizePsnr(m.psnr).meanDb, wienerPsnr: summarizePsnr(m.wPsnr).meanDb, refined: refined.get(kernel)! };
     }),
     example,
   };
+}
+
+interface Scores {
+  psnr: number[];
+  ssim: number[];
+  idPsnr: number[];
+  idSsim: number[];
+  /** the Wiener input's scores (kernel-aware models only) */
+  wPsnr: number[];
+  wSsim: number[];
 }
 
 /** Model output for one image: the loss on the raw output, and the output as 8-bit (clipped, rounded). */

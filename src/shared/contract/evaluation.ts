@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { imageDataUrlSchema } from './image-data-url';
-import { blurEstimate } from './jobs';
+import { blurEstimate, restoreRoute } from './jobs';
 import { firstIssue } from './errors';
 
 /**
@@ -42,6 +42,8 @@ function evalSchemas<P extends z.ZodType>(psnrValue: P) {
     ms: z.number(),
     /** the blur estimator's reading of the blurred input; null when it is smaller than one tile (and in files that predate it) */
     blur: blurEstimate.nullable().default(null),
+    /** how the model restored it (kernel-aware: Wiener kernel used and whether the network refined); absent from older files */
+    route: restoreRoute.optional(),
   });
   const psnrSummary = z.strictObject({
     meanDb: z.number().nullable(),

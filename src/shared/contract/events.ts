@@ -34,6 +34,10 @@ const levelMetrics = z.strictObject({
   ssim: z.number().nullable(),
   identityPsnr: z.number().nullable(),
   identitySsim: z.number().nullable(),
+  /** kernel-aware models: the network's output and the Wiener filter it refines; `psnr` is of the one `refined` picks */
+  networkPsnr: z.number().nullable().optional(),
+  wienerPsnr: z.number().nullable().optional(),
+  refined: z.boolean().optional(),
 });
 
 export const events = {

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { absPath, blurKernel, fraction, modelRef, positiveInt, safeName } from './primitives';
+import { absPath, blurKernel, fraction, modelRef, positiveInt, restorationKind, safeName } from './primitives';
 
 /**
  * Every long-running engine job: its parameters (validated where they enter a process) and its result.
@@ -125,6 +125,19 @@ export const blurEstimate = z.strictObject({
 });
 export type BlurEstimate = z.output<typeof blurEstimate>;
 
+/**
+ * How a photo was restored: by a blind model, or (kernel-aware) by the Wiener filter with the kernel named, then
+ * refined by the network where the model was validated to improve on the filter at that blur (refined), kept as
+ * the filter made it where not. kernel null: the blur could not be estimated (the photo is smaller than the
+ * estimator's tile), so the photo is returned as it is.
+ */
+export const restoreRoute = z.strictObject({
+  kind: restorationKind,
+  kernel: z.strictObject({ ksize: z.number().int().positive(), sigma: z.number().positive() }).nullable(),
+  refined: z.boolean(),
+});
+export type RestoreRoute = z.output<typeof restoreRoute>;
+
 export const deblurResult = z.strictObject({
   outputs: z.array(
     z.strictObject({
@@ -135,6 +148,8 @@ export const deblurResult = z.strictObject({
       ms: z.number(),
       /** null for a photo smaller than the estimator's 256×256 tile */
       blur: blurEstimate.nullable().default(null),
+      /** absent from engines that predate kernel-aware models */
+      route: restoreRoute.optional(),
     }),
   ),
   skipped: z.array(skippedFile),

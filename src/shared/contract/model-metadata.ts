@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { restorationKind } from './primitives';
 
 /**
  * What the app stores in a model's model.json (`userDefinedMetadata`) and reads back: the zoo architecture
@@ -27,6 +28,26 @@ export const modelMetadata = z.looseObject({
   training: lenient(z.looseObject({ step: lenient(z.number().int()), checkpoint: lenient(z.enum(['best', 'last'])) })),
   /** one line on what it was trained on and how well it does (the built-in model) */
   summary: lenient(z.string()),
+  /**
+   * How the model restores (absent: blind). A kernel-aware model refines a Wiener deconvolution; `levels` says,
+   * per validated blur level, whether its output beat the filter's there (refined) or the filter's is kept.
+   */
+  restoration: lenient(
+    z.looseObject({
+      kind: restorationKind,
+      levels: z.array(
+        z.strictObject({
+          ksize: z.number().int(),
+          sigma: z.number().positive(),
+          refined: z.boolean(),
+          networkPsnr: z.number().nullable(),
+          wienerPsnr: z.number().nullable(),
+        }),
+      ),
+      /** the validation step that measured `levels` (null: not validated yet, so nothing is refined) */
+      step: z.number().int().nullable(),
+    }),
+  ),
 });
 
 /** Metadata as read back (unknown keys kept, known ones typed). */

@@ -46,5 +46,12 @@ export const BLUR_LEVELS = { 3: 0.3, 7: 1.0, 11: 1.6 } as const;
 export const blurKernel = z.union([z.literal(3), z.literal(7), z.literal(11)]);
 export type BlurKernel = z.infer<typeof blurKernel>;
 
+/**
+ * How a model restores: blind (fed the blurred photo, it must infer the blur) or kernel-aware (the app
+ * estimates the blur, deconvolves it with a Wiener filter, and the model refines that).
+ */
+export const restorationKind = z.enum(['blind', 'kernel-aware']);
+export type RestorationKind = z.infer<typeof restorationKind>;
+
 export const backendName = z.enum(['tensorflow-gpu', 'tensorflow', 'webgpu', 'wasm', 'cpu']);
 export type BackendName = z.infer<typeof backendName>;

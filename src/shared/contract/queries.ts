@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { absPath, backendName, safeName, shortText } from './primitives';
+import { absPath, backendName, restorationKind, safeName, shortText } from './primitives';
 import { jobStart, jobType, trainParams } from './jobs';
 import { events } from './events';
 import { runHistoryEntry } from './run-history';
@@ -67,6 +67,7 @@ export type RuntimeReport = z.infer<typeof runtimeReport>;
 export const modelInfo = z.strictObject({
   name: z.string(),
   description: z.string(),
+  restoration: restorationKind,
   defaultPreset: z.string(),
   presets: z.array(z.strictObject({ name: z.string(), params: z.number().int(), description: z.string() })),
   /** fixed: the only input size the model takes (the seed autoencoder); multipleOf: the size step of a fully convolutional one */
