@@ -110,6 +110,14 @@ describe('restorePhoto', () => {
     expect(describeRoute(r.route)).toMatch(/refined by the network/);
   });
 
+  it('treats a kernel-aware zoo model without a stored gate (made elsewhere) as validated nowhere: Wiener only', async () => {
+    const predict = plusOne();
+    const img = await blurred();
+    const r = await restorePhoto({ predict, shape, metadata: readModelMetadataOf({ model: 'wiener-resunet', preset: 'small' }) }, img, estimate(1.6, 11, 1.6));
+    expect(predict).not.toHaveBeenCalled();
+    expect(r.route).toEqual({ kind: 'kernel-aware', kernel: { ksize: 11, sigma: 1.6 }, refined: false });
+  });
+
   it('returns a photo whose blur cannot be estimated as it is', async () => {
     const predict = plusOne();
     const img = await blurred();

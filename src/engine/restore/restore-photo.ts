@@ -1,4 +1,5 @@
-import type { BlurEstimate, ModelMetadata, RestoreRoute } from '../../shared/contract';
+import { metadataModelName, type BlurEstimate, type ModelMetadata, type RestoreRoute } from '../../shared/contract';
+import { listModels } from '../models/registry';
 import type { RawImage } from '../image/raw-image';
 import { deblurTiled, type DeblurImageOptions, type TilePredictor, type TileShape } from '../infer/deblur-image';
 import { wienerInput } from './wiener-input';
@@ -24,8 +25,8 @@ export interface Restored {
 }
 
 export async function restorePhoto(model: RestoringModel, rgb: RawImage, blur: BlurEstimate | null, opts: DeblurImageOptions = {}): Promise<Restored> {
-  const gate = model.metadata.restoration;
-  if (!gate || gate.kind !== 'kernel-aware') return { output: await deblurTiled(model.predict, rgb, model.shape, opts), route: { kind: 'blind', kernel: null, refined: true } };
+  const gate = restorationOf(model.metadata);
+  if (gate.kind !== 'kernel-aware') return { output: await deblurTiled(model.predict, rgb, model.shape, opts), route: { kind: 'blind', kernel: null, refined: true } };
   if (blur === null) return { output: rgb, route: { kind: 'kernel-aware', kernel: null, refined: false } };
   const kernel = wienerKernelForEstimate(blur);
   const filtered = wienerInput(rgb, kernel);
@@ -34,7 +35,19 @@ export async function restorePhoto(model: RestoringModel, rgb: RawImage, blur: B
   return { output, route: { kind: 'kernel-aware', kernel: { ksize: kernel.ksize, sigma: kernel.sigma }, refined } };
 }
 
-type GateLevel = NonNullable<ModelMetadata['restoration']>['levels'][number];
+type Gate = NonNullable<ModelMetadata['restoration']>;
+type GateLevel = Gate['levels'][number];
+
+/**
+ * The model's gate as stored; a kernel-aware zoo model without one (made elsewhere, e.g. imported from
+ * PyTorch) is still fed Wiener outputs, but its network is used nowhere until a validation says where it helps.
+ */
+export function restorationOf(metadata: ModelMetadata): Gate {
+  if (metadata.restoration) return metadata.restoration;
+  const name = metadataModelName(metadata);
+  const zoo = name === undefined ? null : listModels().find((m) => m.name === name);
+  return { kind: zoo?.restoration ?? 'blind', levels: [], step: null };
+}
 
 /**
  * Whether the network refines at this kernel: a validated level's own answer; for a σ between or beyond them,
