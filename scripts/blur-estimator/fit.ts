@@ -11,64 +11,20 @@
  */
 import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import sharp from 'sharp';
 import { estimatorFile, type EstimatorFile } from '../../src/engine/blur/estimator-file';
 import { COURSE_LEVELS, estimateFromFeatures, opencvKernelSize } from '../../src/engine/blur/estimate';
 import { fitQda } from '../../src/engine/blur/qda';
 import { BINS, imageFeatures, TILE } from '../../src/engine/blur/spectrum-features';
-import { decodeToRgb } from '../../src/engine/image/decode';
 import { gaussianBlurOpenCV } from '../../src/engine/image/gaussian';
-import type { RawImage } from '../../src/engine/image/raw-image';
-import { resizeLinearOpenCV } from '../../src/engine/image/resize';
 import { HELDOUT_PHOTOS, TRAIN_PHOTOS } from '../default-model/photos';
 import { createRng } from '../../src/engine/core/random';
+import { jpeg, loadFrames, MIN_DOWNSCALE } from '../lib/mate-frames';
 
-const W = 448;
-const H = 256;
 /** the σ grid of the continuous estimator: unseen test σ (0.6, 1.3, 2.0) deliberately not on it */
 const SIGMA_GRID = [0.3, 0.45, 0.8, 1.0, 1.15, 1.6, 1.8, 2.3];
-const MIN_DOWNSCALE = 2.5;
 /** share of the σ-grid samples that are JPEG-compressed (quality 60–95), so compressed photos are read right */
 const JPEG_SHARE = 0.5;
 const HELD_CROPS = 40;
-
-function crop(img: RawImage, x0: number, y0: number, w: number, h: number): RawImage {
-  const out = new Uint8Array(w * h * 3);
-  for (let y = 0; y < h; y++) out.set(img.data.subarray(((y0 + y) * img.width + x0) * 3, ((y0 + y) * img.width + x0 + w) * 3), y * w * 3);
-  return { data: out, width: w, height: h, channels: 3 };
-}
-
-/** The whole photo at 448×256 plus `n` random 448:256 crops of it at random scales, each resized to 448×256. */
-function frames(img: RawImage, n: number, rand: () => number): RawImage[] {
-  const out = [resizeLinearOpenCV(img, W, H)];
-  for (let i = 0; i < n; i++) {
-    // a crop downscaled at least 2.5×, as the app downscales a photo (REDS' 1280×720 frames: 2.86×)
-    const maxW = Math.min(img.width, Math.floor((img.height * W) / H));
-    const minW = Math.min(maxW, Math.round(W * MIN_DOWNSCALE));
-    const cw = Math.round(minW + rand() * (maxW - minW));
-    const ch = Math.round((cw * H) / W);
-    const x = Math.floor(rand() * (img.width - cw + 1));
-    const y = Math.floor(rand() * (img.height - ch + 1));
-    out.push(resizeLinearOpenCV(crop(img, x, y, cw, ch), W, H));
-  }
-  return out;
-}
-
-async function jpeg(img: RawImage, quality: number): Promise<RawImage> {
-  const buf = await sharp(Buffer.from(img.data), { raw: { width: img.width, height: img.height, channels: 3 } }).jpeg({ quality }).toBuffer();
-  return decodeToRgb(buf);
-}
-
-async function load(root: string, rels: string[], perPhoto: number, seed: number): Promise<Array<{ photo: string; frame: RawImage }>> {
-  const rng = createRng(seed);
-  const rand = () => rng.next();
-  const out: Array<{ photo: string; frame: RawImage }> = [];
-  for (const rel of rels) {
-    const img = await decodeToRgb(path.join(root, rel));
-    for (const frame of frames(img, perPhoto, rand)) out.push({ photo: rel, frame });
-  }
-  return out;
-}
 
 async function main(): Promise<void> {
   const args = process.argv.slice(2);
@@ -83,7 +39,7 @@ async function main(): Promise<void> {
   const perPhoto = Number(opt('--crops') ?? 40);
 
   const t0 = Date.now();
-  const train = await load(root, TRAIN_PHOTOS, perPhoto, 1);
+  const train = await loadFrames(root, TRAIN_PHOTOS, perPhoto, 1);
   const levelX: Float64Array[] = [];
   const levelY: number[] = [];
   const sigmaX: Float64Array[] = [];
@@ -118,7 +74,7 @@ async function main(): Promise<void> {
   console.log(`fitted on ${train.length} frames × ${COURSE_LEVELS.length + SIGMA_GRID.length} blurs in ${((Date.now() - t0) / 1000).toFixed(1)} s → ${outFile}`);
 
   // held out: never used above
-  const held = await load(root, HELDOUT_PHOTOS, HELD_CROPS, 2);
+  const held = await loadFrames(root, HELDOUT_PHOTOS, HELD_CROPS, 2);
   const confusion = COURSE_LEVELS.map(() => COURSE_LEVELS.map(() => 0));
   const wholeConfusion = COURSE_LEVELS.map(() => COURSE_LEVELS.map(() => 0));
   const sigmaRows: Array<{ sigma: number; jpeg: number | null; n: number; median: number; p10: number; p90: number; levelOk: number | null }> = [];

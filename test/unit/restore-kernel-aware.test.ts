@@ -34,6 +34,8 @@ describe('the Wiener kernel of a known or estimated blur', () => {
     expect(wienerKernelForEstimate(estimate(1.6 * LEVEL_SNAP_RATIO * 1.01, 11, 1.6))).toMatchObject({ ksize: 13, sigma: 1.6 * LEVEL_SNAP_RATIO * 1.01 });
     expect(wienerKernelForEstimate(estimate(0.76, 7, 1.0))).toMatchObject({ ksize: 7, sigma: 0.76 });
     expect(wienerKernelForEstimate(estimate(2.04, 11, 1.6))).toMatchObject({ ksize: 13, sigma: 2.04 });
+    // the nearly sharp level is taken at its word even when the regressed σ reads high
+    expect(wienerKernelForEstimate(estimate(0.55, 3, 0.3))).toEqual({ ksize: 3, sigma: 0.3, k: WIENER_K[3] });
   });
 });
 

@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { describeBlur, describeRoute } from '../../shared/blur-text';
+import { isBuiltinModelName } from '../../engine/infer/model-source';
 import type { Command } from 'commander';
 import { outputFormat, type JobResult } from '../../shared/contract';
 import { runJob } from '../run-job';
@@ -24,7 +25,7 @@ export function registerDeblurCommand(program: Command): void {
     .command('deblur')
     .description('deblur photos (files or folders of images) with a trained model; outputs never replace an existing file')
     .argument('<inputs...>', 'image files and/or folders')
-    .option('--model <path|name>', 'model folder (with model.json), training run folder, or "default"', 'default')
+    .option('--model <path|name>', 'model folder (with model.json), training run folder, "default" (built-in, kernel-aware) or "blind" (the previous built-in)', 'default')
     .option('--out <dir>', 'output folder', 'deblurred')
     .option('--format <same|png|jpeg>', 'output format: same as the input (JPEG quality 95), png or jpeg', 'same')
     .option('--tile <n>', 'tile side in pixels for fully convolutional models (default 512)')
@@ -35,7 +36,7 @@ export function registerDeblurCommand(program: Command): void {
 
 /** A model parameter as the engine wants it: "default" as is, paths absolute. */
 export function modelParam(model: string): string {
-  return model === 'default' ? model : path.resolve(model);
+  return isBuiltinModelName(model) ? model : path.resolve(model);
 }
 
 export function formatDeblurResult(r: JobResult<'deblur'>): string {

@@ -9,6 +9,7 @@ import { modelParam } from './deblur';
 import { evaluationLevels, gainSummary } from './gain-summary';
 import { exitPartialIf, nameLabel, partialNote } from './exit-codes';
 import { describeBlurAccuracy } from '../../shared/blur-text';
+import { isBuiltinModelName } from '../../engine/infer/model-source';
 
 /**
  * `deblur-studio eval <test-set> --model <path|default> [--out file.json] [--overwrite]`: scores a model and two
@@ -20,7 +21,7 @@ export function registerEvalCommand(program: Command): void {
     .command('eval')
     .description('score a model on a test set (blur/ + sharp/, blur_k3|7|11/ + sharp/, or a prepared set) against the blurred input and Wiener deconvolution')
     .argument('<test-set>', 'test set folder')
-    .option('--model <path|name>', 'model folder (with model.json), training run folder, or "default"', 'default')
+    .option('--model <path|name>', 'model folder (with model.json), training run folder, "default" (built-in, kernel-aware) or "blind" (the previous built-in)', 'default')
     .option('--out <file>', 'evaluation JSON to write (default: eval-<model>-on-<test set>.json in the current folder, never replacing one)')
     .option('--overwrite', 'replace the --out file if it exists')
     .action(evalCommand);
@@ -47,7 +48,7 @@ export function formatEvalSummary(file: EvalFile): string {
 
 /** The default evaluation file: what it holds in its name, a free name in the current folder. */
 export function defaultEvalOut(testSet: string, model: string): Promise<string> {
-  const modelName = model === 'default' ? 'default' : path.basename(path.resolve(model));
+  const modelName = isBuiltinModelName(model) ? model : path.basename(path.resolve(model));
   return freeOutputName(process.cwd(), `eval-${nameLabel(modelName)}-on-${nameLabel(path.basename(path.resolve(testSet)))}`, '.json');
 }
 

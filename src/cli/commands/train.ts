@@ -1,7 +1,9 @@
 import path from 'node:path';
 import type { Command } from 'commander';
-import { defaultLearningRate, FINE_TUNE_LR, trainParams, type EventMessage, type EventPayload, type JobParamsInput, type JobResult } from '../../shared/contract';
+import { defaultLearningRate, FINE_TUNE_LR, metadataModelName, readModelMetadataOf, trainParams, type EventMessage, type EventPayload, type JobParamsInput, type JobResult } from '../../shared/contract';
 import { readCompleteManifest } from '../../engine/data/manifest';
+import { resolveModelSource } from '../../engine/infer/model-source';
+import { readModelMetadata } from '../../engine/models/io';
 import { checkJobParams, runJob, withEngine } from '../run-job';
 import { parseLevelWeights } from '../../shared/level-weights';
 import { modelParam } from './deblur';
@@ -43,7 +45,7 @@ export function registerTrainCommand(program: Command): void {
     .argument('[prepared-set]', 'folder made by "prepare" (with manifest.json); required unless --resume')
     .option('--run <name>', 'name of the run (its folder under --runs-dir); required unless --resume')
     .option('--runs-dir <dir>', 'folder that holds the runs', 'runs')
-    .option('--model <name>', 'model from the zoo (resunet, seed-autoencoder)', DEFAULTS.model)
+    .option('--model <name>', 'model from the zoo (resunet, wiener-resunet: kernel-aware, seed-autoencoder; with --init: the model it starts from)', DEFAULTS.model)
     .option('--preset <name>', 'model preset (resunet: small, base, large; seed-autoencoder: default)', DEFAULTS.preset)
     .option('--epochs <n>', 'epochs (with --resume: the run\'s new length, counted from its start)', String(DEFAULTS.epochs))
     .option('--batch <n>', 'images per step', String(DEFAULTS.batch))
@@ -55,7 +57,7 @@ export function registerTrainCommand(program: Command): void {
     .option('--validate-every <n>', 'steps between validations and checkpoints (default: once per epoch)')
     .option('--seed <n>', 'seed of the data order, crops and flips', String(DEFAULTS.seed))
     .option('--level-weights <k:w,…>', 'loss weight per blur level, e.g. 3:10 (default: every level weighs 1)')
-    .option('--init <model>', 'fine-tune: start from the weights of "default" (the built-in model), a model folder or a run folder (same model and preset; default: fresh weights)')
+    .option('--init <model>', 'fine-tune: start from the weights of "default" (the built-in kernel-aware model), "blind" (the previous, blind one), a model folder or a run folder (same model and preset; default: fresh weights)')
     .option('--resume <runDir>', 'continue the run in this folder from its last checkpoint (takes no data set, --run or settings; --epochs lengthens a finished run)')
     .action(trainCommand);
 }
@@ -80,13 +82,28 @@ export async function trainCommand(preparedSet: string | undefined, opts: TrainO
     }
     // a fine-tune starts at the contract's fine-tuning rate unless --lr was typed
     const lr = command?.getOptionValueSource('lr') === 'cli' ? opts.lr : String(defaultLearningRate(opts.init));
-    result = await runJob({ type: 'train', params: trainParamsFrom(preparedSet, { ...opts, lr }) }, onEvent);
+    const typed = (name: string) => command?.getOptionValueSource(name) === 'cli';
+    const model = opts.init !== undefined && !typed('model') ? await modelOfInit(opts.init, typed('preset') ? opts.preset : undefined) : {};
+    result = await runJob({ type: 'train', params: trainParamsFrom(preparedSet, { ...opts, ...model, lr }) }, onEvent);
   }
   const bestText = result.bestPsnr === null ? 'no validation yet' : `best val PSNR ${result.bestPsnr.toFixed(2)} dB`;
   const how = result.stopped === 'stopped' ? `stopped; continue with: deblur-studio train --resume ${quote(result.runDir)}` : 'finished';
   process.stdout.write(`${result.runDir}: ${result.steps} steps, ${bestText}, ${how}\n`);
   const headline = best();
   if (headline) process.stdout.write(`${gainSummary(validationLevels(headline), `best validation, step ${headline.step}`).join('\n')}\n`);
+}
+
+/**
+ * A fine-tune without --model trains the model it starts from (its zoo model and preset, from its model.json), so
+ * `--init default` fine-tunes the built-in kernel-aware model as such; a model.json that names none keeps the defaults.
+ */
+async function modelOfInit(init: string, preset: string | undefined): Promise<{ model?: string; preset?: string }> {
+  const source = await resolveModelSource(modelParam(init));
+  const meta = readModelMetadataOf(await readModelMetadata(source.dir));
+  const model = metadataModelName(meta);
+  if (model === undefined) return {};
+  process.stderr.write(`starting from ${source.dir}: training it as ${model}${preset ?? meta.preset ? ` (${preset ?? meta.preset})` : ''}\n`);
+  return { model, preset: preset ?? meta.preset };
 }
 
 export function trainParamsFrom(preparedSet: string, opts: TrainOptions): JobParamsInput<'train'> {
