@@ -27,3 +27,20 @@ export function describeRoute(r: RestoreRoute): string {
   const k = `${r.kernel.ksize}×${r.kernel.ksize} σ ${r.kernel.sigma.toFixed(2)}`;
   return r.refined ? `Wiener filter (${k}), refined by the network` : `Wiener filter (${k}) only: the model did not improve on it at this blur in validation`;
 }
+
+/**
+ * How a kernel-aware model restored a test set, in one line: per level, how many images the network refined (the rest
+ * got the Wiener filter alone, or were left as they are when too small to estimate). null for a blind model.
+ */
+export function describeRouteCounts(images: ReadonlyArray<{ level: string; route?: RestoreRoute }>): string | null {
+  const aware = images.filter((i) => i.route?.kind === 'kernel-aware');
+  if (aware.length === 0) return null;
+  const levels = [...new Set(aware.map((i) => i.level))];
+  const parts = levels.map((level) => {
+    const at = aware.filter((i) => i.level === level);
+    return `${level} ${at.filter((i) => i.route!.refined).length}/${at.length}`;
+  });
+  const unestimated = aware.filter((i) => i.route!.kernel === null).length;
+  const small = unestimated > 0 ? `; ${unestimated} left as they are (smaller than 256×256, blur not estimated)` : '';
+  return `kernel-aware model: images the network refined after the Wiener filter, per level: ${parts.join(', ')} (the others: the Wiener filter alone${small})`;
+}

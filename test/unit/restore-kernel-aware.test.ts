@@ -129,3 +129,16 @@ describe('restorePhoto', () => {
     expect(r.route).toEqual({ kind: 'kernel-aware', kernel: null, refined: false });
   });
 });
+
+describe('describeRouteCounts', () => {
+  it('counts per level the images the network refined, and says nothing for a blind model', async () => {
+    const { describeRouteCounts } = await import('../../src/shared/blur-text');
+    const k11 = { kind: 'kernel-aware' as const, kernel: { ksize: 11, sigma: 1.6 }, refined: true };
+    const k3 = { kind: 'kernel-aware' as const, kernel: { ksize: 3, sigma: 0.3 }, refined: false };
+    const small = { kind: 'kernel-aware' as const, kernel: null, refined: false };
+    expect(describeRouteCounts([{ level: 'blur_k11', route: k11 }, { level: 'blur_k11', route: k11 }, { level: 'blur_k3', route: k3 }, { level: 'blur_k3', route: small }])).toBe(
+      'kernel-aware model: images the network refined after the Wiener filter, per level: blur_k11 2/2, blur_k3 0/2 (the others: the Wiener filter alone; 1 left as they are (smaller than 256×256, blur not estimated))',
+    );
+    expect(describeRouteCounts([{ level: 'x', route: { kind: 'blind', kernel: null, refined: true } }, { level: 'y' }])).toBeNull();
+  });
+});

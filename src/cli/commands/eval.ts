@@ -8,7 +8,7 @@ import { freeOutputName } from '../../engine/fs/output-check';
 import { modelParam } from './deblur';
 import { evaluationLevels, gainSummary } from './gain-summary';
 import { exitPartialIf, nameLabel, partialNote } from './exit-codes';
-import { describeBlurAccuracy } from '../../shared/blur-text';
+import { describeBlurAccuracy, describeRouteCounts } from '../../shared/blur-text';
 import { isBuiltinModelName } from '../../engine/infer/model-source';
 
 /**
@@ -43,6 +43,8 @@ export function formatEvalSummary(file: EvalFile): string {
   if (file.summary.levels.length > 1) lines.push(row(file.summary.overall));
   lines.push(...gainSummary(evaluationLevels(file), 'test set'));
   if (file.summary.blurEstimation) lines.push(describeBlurAccuracy(file.summary.blurEstimation));
+  const routes = describeRouteCounts(file.images);
+  if (routes) lines.push(routes);
   return lines.join('\n');
 }
 

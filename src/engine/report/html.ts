@@ -1,5 +1,5 @@
 import { appVersion } from '../../shared/app-version';
-import { courseLevelLabel, describeBlurAccuracy } from '../../shared/blur-text';
+import { courseLevelLabel, describeBlurAccuracy, describeRouteCounts } from '../../shared/blur-text';
 import { CONFUSION_LEVELS, type EvalFile, type Example, type ImageRow, type LevelSummary } from '../evaluate/eval-schema';
 import { imageGain } from '../evaluate/summarize';
 import { dataValue, fmtGain, fmtInt, fmtPsnr, fmtSsim } from './format';
@@ -109,7 +109,7 @@ function levelTable(file: EvalFile): SafeHtml {
 /** Estimated vs true blur level (issue 13): the estimator read each blurred input without being told its level. */
 function blurEstimationTable(file: EvalFile): SafeHtml {
   const b = file.summary.blurEstimation;
-  if (!b) return html`<p class="note">The test set's blur levels are not known (or the evaluation predates blur estimation): no table of estimated vs true level.</p>`;
+  if (!b) return html`<p class="note">The test set's blur levels are not known (or the evaluation predates blur estimation): no table of estimated vs true level.</p>${routeNote(file)}`;
   const head = CONFUSION_LEVELS.map((k) => html`<th>${courseLevelLabel(k)}</th>`);
   const rows = CONFUSION_LEVELS.map(
     (truth, i) =>
@@ -120,7 +120,12 @@ function blurEstimationTable(file: EvalFile): SafeHtml {
       })}</tr>`,
   );
   return html`<table class="blur-confusion items"><thead><tr><th class="text">true level ↓, estimated →</th>${head}</tr></thead><tbody>${rows}</tbody></table>
-<p class="note blur-accuracy" data-value="${dataValue(b.accuracy)}">${describeBlurAccuracy(b)}. Estimated on the blurred input alone; rows: the level the image was blurred with, columns: the level the estimator saw.</p>`;
+<p class="note blur-accuracy" data-value="${dataValue(b.accuracy)}">${describeBlurAccuracy(b)}. Estimated on the blurred input alone; rows: the level the image was blurred with, columns: the level the estimator saw.</p>${routeNote(file)}`;
+}
+
+function routeNote(file: EvalFile): SafeHtml {
+  const text = describeRouteCounts(file.images);
+  return text === null ? html`` : html`<p class="note routes">${text}.</p>`;
 }
 
 function charts(file: EvalFile): SafeHtml {
