@@ -39,6 +39,8 @@ const cases = [
   { model: 'resunet', preset: 'small', h: 16, w: 24 },
   { model: 'resunet', preset: 'base', h: 24, w: 16 },
   { model: 'resunet', preset: 'large', h: 16, w: 32 },
+  // the kernel-aware model is the resunet network (fed Wiener outputs, which train.py makes): same layers, same forward
+  { model: 'wiener-resunet', preset: 'small', h: 24, w: 32 },
   { model: 'seed-autoencoder', preset: 'default', h: 256, w: 448 },
 ];
 

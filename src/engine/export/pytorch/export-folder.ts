@@ -7,7 +7,7 @@ import { publishNewDir } from '../../fs/atomic';
 import { describeFsError } from '../../fs/errors';
 import type { JobContext } from '../../jobs/job-context';
 import { freshCheckpointState, type CheckpointState } from '../../train/checkpoint-state';
-import { architectureOf, inputMultipleOf } from './architecture';
+import { architectureOf, inputMultipleOf, isKernelAware } from './architecture';
 import { ADAM_FILE, EXPORT_FILE, EXPORT_FORMAT, EXPORT_HISTORY_FILE, EXPORT_VERSION, WEIGHTS_FILE, type ExportJson, type TensorEntry, type TrainConfig } from './format';
 import { toTorchLayout, torchNameOf, type Tensor32 } from './layout';
 import { readExportSource, type ExportSource } from './read-source';
@@ -90,7 +90,7 @@ export function exportFiles(source: ExportSource): Record<string, string | Uint8
     [EXPORT_HISTORY_FILE]: source.run?.history ?? '',
     'model.py': MODEL_PY,
     'train.py': TRAIN_PY,
-    'README.md': readmeFor({ model: source.model, preset: source.preset, step: state.step, fromRun: source.run !== null, trainConfig: json.trainConfig }),
+    'README.md': readmeFor({ model: source.model, preset: source.preset, step: state.step, fromRun: source.run !== null, kernelAware: isKernelAware(architecture), trainConfig: json.trainConfig }),
   };
 }
 

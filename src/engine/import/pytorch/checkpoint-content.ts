@@ -16,6 +16,8 @@ export const ptCheckpointSchema = z.object({
   architecture: architectureSchema,
   trainConfig: trainConfigSchema,
   runConfig: runConfigSchema.nullable(),
+  /** kernel size → σ of the levels of the data train.py trained on (absent from older train.py files) */
+  sigmas: z.record(z.string(), z.number()).optional(),
   model: z.record(z.string(), tensor),
   adam: z.object({
     iterations: z.number().int().nonnegative(),

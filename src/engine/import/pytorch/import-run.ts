@@ -8,7 +8,7 @@ import { fromTorchLayout, torchNameOf, torchShapeOf } from '../../export/pytorch
 import { publishNewDir } from '../../fs/atomic';
 import { describeFsError } from '../../fs/errors';
 import type { JobContext } from '../../jobs/job-context';
-import { buildModel, getPresetInfo } from '../../models/registry';
+import { buildModel, getModelInfo, getPresetInfo } from '../../models/registry';
 import * as tf from '../../models/tf';
 import { selectRuntime } from '../../runtime/select';
 import { saveCheckpoint } from '../../train/checkpoint';
@@ -19,6 +19,7 @@ import type { AdamState } from '../../train/optimizer-state';
 import { writeRunConfig, type CheckpointKind, type RunConfig } from '../../train/run-dir';
 import { checkpointContent, type PtCheckpoint } from './checkpoint-content';
 import { PtFileError, readPtFile } from './read-pt';
+import { gateFromHistory } from './restoration-gate';
 
 /**
  * The `import-pytorch` job: train.py's checkpoint (a .pt file, or its --out folder: last.pt and best.pt)
@@ -37,6 +38,7 @@ export async function runImportPytorch(params: JobParams<'import-pytorch'>, ctx:
     throw new PtFileError(`${files.best} is a ${best.architecture.model} (${best.architecture.preset}), ${files.last} a ${last.architecture.model} (${last.architecture.preset}): not one run`, files.best);
   }
   const config = runConfigFor(last, params);
+  const kernelAware = getModelInfo(config.params.model).restoration === 'kernel-aware';
   await selectRuntime();
   const checkpoints: CheckpointKind[] = [];
   const history = historyLines(last.history, last.state.step);
@@ -49,7 +51,15 @@ export async function runImportPytorch(params: JobParams<'import-pytorch'>, ctx:
           if (!ck || !file) continue;
           ctx.progress(kind === 'last' ? 0.4 : 0.7, `converting ${file}`);
           await withAppModel(ck, file, async (model, optimizer) => {
-            const metadata = { model: config.params.model, preset: config.params.preset, inputConstraint: getPresetInfo(config.params.model, config.params.preset).inputConstraint, run: params.run };
+            // A kernel-aware model's gate: from the last validation in this checkpoint's own history (none: no gate, the Wiener filter alone).
+            const restoration = kernelAware ? gateFromHistory(historyLines(ck.history, ck.state.step).join(''), config.dataset.sigmas ?? {}) : undefined;
+            const metadata = {
+              model: config.params.model,
+              preset: config.params.preset,
+              inputConstraint: getPresetInfo(config.params.model, config.params.preset).inputConstraint,
+              run: params.run,
+              ...(restoration ? { restoration } : {}),
+            };
             await saveCheckpoint(tmp, kind, { model, optimizer, state: stateOf(ck, file), metadata });
           });
           checkpoints.push(kind);
@@ -166,9 +176,19 @@ function runConfigFor(ck: PtCheckpoint, params: JobParams<'import-pytorch'>): Ru
     stepsPerEpoch,
     totalSteps,
     validateEvery: t.validateEvery,
-    dataset: original?.dataset ?? { trainImages: 0, valImages: 0, levels: [] },
+    dataset: datasetFactsFor(ck, original),
     app: { version: appVersion, backend: 'pytorch' },
   };
+}
+
+/**
+ * The exported run's data set facts; with the σ of each level train.py trained on where the run had none
+ * (a model without a run, or a run made before kernel-aware models), so a kernel-aware run's gate can name them.
+ */
+function datasetFactsFor(ck: PtCheckpoint, original: RunConfig | null): RunConfig['dataset'] {
+  const sigmas = ck.sigmas && Object.keys(ck.sigmas).length > 0 ? ck.sigmas : undefined;
+  const base = original?.dataset ?? { trainImages: 0, valImages: 0, levels: sigmas ? Object.keys(sigmas).map(Number).sort((a, b) => a - b) : [] };
+  return base.sigmas || !sigmas ? base : { ...base, sigmas };
 }
 
 /** The history lines the checkpoint carries, up to its step (what a relaunch would train again is left out). */

@@ -146,11 +146,12 @@ class SeedAutoencoder(nn.Module):
 def build_model(architecture):
     """The module for export.json's "architecture" entry."""
     kind = architecture.get("model")
-    if kind == "resunet":
+    # wiener-resunet is the resunet network; only its input differs (the Wiener deconvolution train.py makes).
+    if kind == "resunet" or kind == "wiener-resunet":
         return ResUNet(architecture["widths"], architecture["blocks"], architecture["bottleneckBlocks"], architecture.get("channels", 3))
     if kind == "seed-autoencoder":
         return SeedAutoencoder(architecture["width"], architecture["height"], architecture.get("channels", 3))
-    raise ValueError(f"unknown model {kind!r} in {EXPORT_FILE}; this model.py knows resunet and seed-autoencoder")
+    raise ValueError(f"unknown model {kind!r} in {EXPORT_FILE}; this model.py knows resunet, wiener-resunet and seed-autoencoder")
 
 
 def read_export(folder):

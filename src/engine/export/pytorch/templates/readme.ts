@@ -1,11 +1,28 @@
 import type { TrainConfig } from '../format';
 
 /** README.md of an export folder: what is in it and the commands for one machine, several GPUs and several nodes. */
-export function readmeFor(o: { model: string; preset: string; step: number; fromRun: boolean; trainConfig: TrainConfig }): string {
+export function readmeFor(o: { model: string; preset: string; step: number; fromRun: boolean; kernelAware: boolean; trainConfig: TrainConfig }): string {
   const c = o.trainConfig;
   const continues = o.fromRun
     ? `It continues the run **${c.name}** at step ${o.step}: weights, Adam's moments and step count, the learning-rate schedule and the data position.`
     : 'It starts from these weights with a fresh optimizer at a constant learning rate (pass --schedule cosine --lr 1e-3 for another schedule).';
+  const kernelAware = o.kernelAware
+    ? `
+## A kernel-aware model
+${o.model} is not fed the blurred images themselves: its input is each blurred image's **Wiener deconvolution**
+with that blur level's true Gaussian kernel (the σ in the data set's manifest.json), and the network refines it.
+train.py makes these inputs itself, with a numpy port of the app's Wiener filter (same blocks, borders, constants
+and 8-bit rounding; the constants are in export.json under architecture.wiener), once per whole frame, then cuts
+the training crops from them; nothing has to be prepared for it beyond the usual data set. Expect the first pass
+over the data to be slower while those frames are made (each process keeps them in memory).
+
+Validation reports per blur level the network's PSNR (networkPsnr), the Wiener filter's (wienerPsnr) and whether
+the network beats the filter there (refined); the level's psnr, and the overall one, are of what a user would get
+(the network where refined, the filter elsewhere). When the checkpoint comes back into the app, the last validation
+becomes the model's gate: the app runs the network only at the refined levels. A checkpoint with no validation in
+its history is used as the Wiener filter alone.
+`
+    : '';
   return `# ${o.model} (${o.preset}) for PyTorch
 
 Written by Deblur Studio's \`export --format pytorch\`. ${continues}
@@ -46,7 +63,7 @@ torchrun --nnodes 2 --nproc_per_node 4 --rdzv_backend c10d --rdzv_endpoint node0
   train.py --data /shared/prepared --steps 1000 --out /shared/checkpoints/
 \`\`\`
 Only rank 0 writes --out (last.pt, best.pt, history.jsonl); put it on storage you can reach afterwards.
-
+${kernelAware}
 ## Back into the app
 \`\`\`sh
 deblur-studio import checkpoints/ --run ${c.name}-cluster --runs-dir ~/runs

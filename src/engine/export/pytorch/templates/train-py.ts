@@ -9,7 +9,11 @@ exported state (weights, Adam moments and step, learning-rate schedule) and trai
   - loss (mse, l1, charbonnier, psnr) with the run's level weights, reduced per image as the app does;
   - Adam as the app applies it (Keras's form: eps added to sqrt(v), bias corrections folded into the rate);
   - the run's schedule (constant, cosine, plateau) continued from its saved state;
-  - validation on the val split (whole frames, every level, at most 12 images, 8-bit outputs, PSNR per image).
+  - validation on the val split (whole frames, every level, at most 12 images, 8-bit outputs, PSNR per image);
+  - a kernel-aware model (wiener-resunet) is fed Wiener deconvolutions instead of the blurred images, made here
+    as the app makes them (its Wiener filter ported to numpy, each level's true kernel from the manifest's
+    sigmas, each whole frame once): training crops are cut from the whole-frame result, and validation reports
+    per level the network's PSNR, the filter's and which one is kept (the gate the app stores on import).
 Rank 0 writes OUT/last.pt (and OUT/best.pt on a better validation PSNR) atomically, and OUT/history.jsonl with
 the events the app charts. Relaunching the same command continues from OUT/last.pt to the same final step.
 """
@@ -153,6 +157,127 @@ def read_png(path):
     return np.ascontiguousarray(img[:, :, :3])
 
 
+# --- the app's Wiener deconvolution (src/engine/evaluate/wiener.ts), the input of a kernel-aware model ---
+# Same rules as the app: OpenCV's double Gaussian kernel, G = H / (H^2 + K) with G(0,0) = 1, overlap-save
+# blocks (power of two, the app's block and margin; a small image the smallest block that holds it with its
+# margins), reflect-101 beyond the image, the core of each block kept, rounded half up and clipped to 8 bits.
+def gaussian_kernel(ksize, sigma):
+    """cv2.getGaussianKernel(ksize, sigma) in double (src/engine/image/gaussian.ts gaussianKernel)."""
+    half = (ksize - 1) // 2
+    scale2x = -0.125 / (sigma * sigma)
+    left, total, x = [], 0.0, 1 - ksize
+    for _ in range(half):
+        t = math.exp(x * x * scale2x)
+        left.append(t)
+        total += t
+        x += 2
+    mul = 1 / (total * 2 + 1)
+    kernel = np.zeros(ksize, dtype=np.float64)
+    for i in range(half):
+        kernel[i] = kernel[ksize - 1 - i] = left[i] * mul
+    kernel[half] = mul
+    return kernel
+
+
+def kernel_response(kernel, n):
+    """H(u) of a centred symmetric kernel on an n-point grid: a cosine sum (real)."""
+    r = (len(kernel) - 1) // 2
+    u = np.arange(n, dtype=np.float64)
+    h = np.full(n, kernel[r], dtype=np.float64)
+    for t in range(1, r + 1):
+        h = h + 2 * kernel[r + t] * np.cos(2 * math.pi * u * t / n)
+    return h
+
+
+def wiener_filter(kernel, k, nx, ny):
+    """G = H / (H^2 + K) on an ny x nx grid (rows v, columns u), G(0,0) = 1."""
+    if not (k > 0) or not math.isfinite(k):
+        raise SystemExit(f"Wiener K must be a positive number, got {k}")
+    h = np.outer(kernel_response(kernel, ny), kernel_response(kernel, nx))
+    g = h / (h * h + k)
+    g[0, 0] = 1
+    return g
+
+
+def _next_pow2(n):
+    p = 1
+    while p < n:
+        p *= 2
+    return p
+
+
+def _reflect(p, n):
+    """Reflect-101 indices (gfedcb|abcdefgh|gfedcba), repeated for any offset."""
+    if n == 1:
+        return np.zeros_like(p)
+    period = 2 * (n - 1)
+    q = np.mod(p, period)
+    return np.where(q < n, q, period - q)
+
+
+def wiener_deblur(img, ksize, sigma, k, block=256, margin=32):
+    """The app's wienerDeblurGaussian(img, ksize, sigma, K) of an 8-bit H x W x C image."""
+    height, width = img.shape[:2]
+    nx = min(_next_pow2(block), _next_pow2(width + 2 * margin))
+    ny = min(_next_pow2(block), _next_pow2(height + 2 * margin))
+    core_x, core_y = nx - 2 * margin, ny - 2 * margin
+    if core_x <= 0 or core_y <= 0:
+        raise SystemExit(f"Wiener: block {block} leaves no core after a {margin}-pixel margin")
+    g = wiener_filter(gaussian_kernel(ksize, sigma), k, nx, ny)[:, :, None]
+    src = img.astype(np.float64)
+    out = np.empty(img.shape, dtype=np.uint8)
+    for by in range(0, height, core_y):
+        rows = _reflect(np.arange(by - margin, by - margin + ny), height)
+        ch = min(core_y, height - by)
+        for bx in range(0, width, core_x):
+            cols = _reflect(np.arange(bx - margin, bx - margin + nx), width)
+            cw = min(core_x, width - bx)
+            res = np.fft.ifft2(np.fft.fft2(src[rows[:, None], cols[None, :]], axes=(0, 1)) * g, axes=(0, 1)).real
+            out[by : by + ch, bx : bx + cw] = np.clip(np.floor(res[margin : margin + ch, margin : margin + cw] + 0.5), 0, 255)
+    return out
+
+
+def wiener_k_for_sigma(sigma, points):
+    """K for any sigma (src/engine/restore/wiener-kernel.ts wienerKForSigma): a course level's K, log-linear between levels, the nearest beyond."""
+    i = next((j for j, p in enumerate(points) if p["sigma"] >= sigma), -1)
+    if i == 0:
+        return points[0]["k"]
+    if i < 0:
+        return points[-1]["k"]
+    a, b = points[i - 1], points[i]
+    if b["sigma"] == sigma:
+        return b["k"]
+    t = (sigma - a["sigma"]) / (b["sigma"] - a["sigma"])
+    return 10 ** (math.log10(a["k"]) + t * (math.log10(b["k"]) - math.log10(a["k"])))
+
+
+def wiener_kernel_of_level(ksize, sigma, wiener):
+    """The Wiener kernel of a prepared level (wienerKernelOfLevel): the tuned K at a course level's own sigma, else interpolated."""
+    tuned = next((p for p in wiener["levels"] if p["ksize"] == ksize), None)
+    k = tuned["k"] if tuned is not None and tuned["sigma"] == sigma else wiener_k_for_sigma(sigma, wiener["levels"])
+    return {"ksize": ksize, "sigma": sigma, "k": k, "block": wiener["block"], "margin": wiener["margin"]}
+
+
+def wiener_input(img, kernel):
+    """What a kernel-aware model is fed: the 8-bit Wiener deconvolution of img with this kernel (src/engine/restore/wiener-input.ts)."""
+    return wiener_deblur(img, kernel["ksize"], kernel["sigma"], kernel["k"], kernel["block"], kernel["margin"])
+
+
+def level_kernels(manifest, architecture):
+    """Blur level -> Wiener kernel of its true blur for a kernel-aware model (manifest settings.sigmas); None for a blind one."""
+    wiener = architecture.get("wiener")
+    if wiener is None:
+        return None
+    sigmas = manifest["settings"].get("sigmas") or {}
+    kernels = {}
+    for level in manifest["settings"]["levels"]:
+        sigma = sigmas.get(str(level))
+        if sigma is None:
+            raise SystemExit(f"the data set's manifest gives no sigma for blur level {level}, which a kernel-aware model needs (prepare it again with this app)")
+        kernels[level] = wiener_kernel_of_level(level, sigma, wiener)
+    return kernels
+
+
 # --- the prepared set ---
 def read_manifest(folder):
     path = os.path.join(folder, "manifest.json")
@@ -169,10 +294,14 @@ def read_manifest(folder):
 
 
 class PairPlan:
-    """The app's loader plan (src/engine/data/loader.ts): pairs of the split, shuffled per epoch, crop and flips per pair."""
+    """The app's loader plan (src/engine/data/loader.ts): pairs of the split, shuffled per epoch, crop and flips per pair.
 
-    def __init__(self, folder, manifest, split, batch, patch, seed):
-        self.folder, self.batch, self.seed, self.split = folder, batch, seed, split
+    With kernels (a kernel-aware model), a pair's input is the whole-frame Wiener deconvolution of its blurred
+    frame with its level's true kernel, made once per frame and kept, then cropped and flipped like the sharp one.
+    """
+
+    def __init__(self, folder, manifest, split, batch, patch, seed, kernels=None):
+        self.folder, self.batch, self.seed, self.split, self.kernels = folder, batch, seed, split, kernels
         s = manifest["settings"]
         self.frame = (s["width"], s["height"])
         self.patch = (s["width"], s["height"]) if patch is None else (patch, patch)
@@ -204,13 +333,22 @@ class PairPlan:
             self.cache[rel] = read_png(os.path.join(self.folder, *rel.split("/")))
         return self.cache[rel]
 
+    def model_input(self, rel, level):
+        """The model's input frame of a pair: the blurred frame, or (kernel-aware) its Wiener deconvolution, kept."""
+        if self.kernels is None:
+            return self.image(rel)
+        key = (rel, level)
+        if key not in self.cache:
+            self.cache[key] = wiener_input(read_png(os.path.join(self.folder, *rel.split("/"))), self.kernels[level])
+        return self.cache[key]
+
     def tensors(self, plans):
-        """(blurred, sharp, levels) of these planned pairs, NCHW float in [0, 1]."""
+        """(model input, sharp, levels) of these planned pairs, NCHW float in [0, 1]."""
         pw, ph = self.patch
         xs, ys = [], []
         for (pair_id, level, sharp_file, blur_file), x, y, flip_h, flip_v in plans:
-            for rel, out in ((blur_file, xs), (sharp_file, ys)):
-                crop = self.image(rel)[y : y + ph, x : x + pw]
+            for frame, out in ((self.model_input(blur_file, level), xs), (self.image(sharp_file), ys)):
+                crop = frame[y : y + ph, x : x + pw]
                 out.append(crop[:: -1 if flip_v else 1, :: -1 if flip_h else 1])
         to = lambda imgs: torch.from_numpy(np.stack(imgs).astype(np.float32) / 255).permute(0, 3, 1, 2).contiguous()
         return to(xs), to(ys), [p[0][1] for p in plans]
@@ -317,6 +455,7 @@ def fit_to_model(img, multiple):
 
 
 _FRAMES = {}
+_WIENER = {}
 
 
 def read_frame(path, multiple):
@@ -326,31 +465,59 @@ def read_frame(path, multiple):
     return _FRAMES[path]
 
 
-def evaluate(model, folder, manifest, split, loss_name, multiple, max_images=None):
-    """Loss and PSNR per level of the model and of the blurred input, on whole frames of a split (outputs rounded to 8 bits)."""
+def wiener_frame(path, multiple, kernel):
+    """A validation frame's Wiener deconvolution, of the cropped frame as the app's validation makes it; once per process."""
+    key = (path, kernel["ksize"], kernel["sigma"], kernel["k"])
+    if key not in _WIENER:
+        _WIENER[key] = wiener_input(read_frame(path, multiple), kernel)
+    return _WIENER[key]
+
+
+def evaluate(model, folder, manifest, split, loss_name, multiple, max_images=None, kernels=None):
+    """Loss and PSNR per level of the model and of the blurred input, on whole frames of a split (outputs rounded to 8 bits).
+
+    With kernels (a kernel-aware model; src/engine/train/validation.ts) the model is fed each level's Wiener
+    deconvolution; per level networkPsnr (the model's output), wienerPsnr (the filter's), refined (the network's
+    mean beats the filter's) and psnr of the one refined picks; the overall psnr is over those routed outputs.
+    """
     items = sorted((i for i in manifest["items"] if i["split"] == split), key=lambda i: i["id"])
     if max_images is not None and len(items) > max_images:
         items = [items[(k * len(items)) // max_images] for k in range(max_images)]
     levels = manifest["settings"]["levels"]
-    per = {k: ([], []) for k in levels}
+    per = {k: ([], [], []) for k in levels}  # network, identity, Wiener PSNRs
     losses = []
+    device = next(model.parameters()).device
     model.eval()
     with torch.no_grad():
         for item in items:
             sharp = read_frame(os.path.join(folder, *item["outputs"]["sharp"]["file"].split("/")), multiple)
             for k in levels:
-                blurred = read_frame(os.path.join(folder, *item["outputs"][f"blur_k{k}"]["file"].split("/")), multiple)
-                x = torch.from_numpy(blurred.astype(np.float32) / 255).permute(2, 0, 1)[None]
-                y = torch.from_numpy(sharp.astype(np.float32) / 255).permute(2, 0, 1)[None]
+                blur_path = os.path.join(folder, *item["outputs"][f"blur_k{k}"]["file"].split("/"))
+                blurred = read_frame(blur_path, multiple)
+                fed = blurred if kernels is None else wiener_frame(blur_path, multiple, kernels[k])
+                x = torch.from_numpy(fed.astype(np.float32) / 255).permute(2, 0, 1)[None].to(device)
+                y = torch.from_numpy(sharp.astype(np.float32) / 255).permute(2, 0, 1)[None].to(device)
                 out = model(x)
                 losses.append(float(per_image_loss(loss_name, out, y).mean()))
-                per[k][0].append(psnr_u8(to_u8(out[0]), sharp))
+                per[k][0].append(psnr_u8(to_u8(out[0].cpu()), sharp))
                 per[k][1].append(psnr_u8(blurred, sharp))
+                if kernels is not None:
+                    per[k][2].append(psnr_u8(fed, sharp))
     model.train()
-    by_level = [{"kernel": k, "psnr": mean_db(per[k][0]), "ssim": None, "identityPsnr": mean_db(per[k][1]), "identitySsim": None} for k in levels]
+    refined = {}
+    for k in levels:
+        net, wiener = mean_db(per[k][0]), mean_db(per[k][2])
+        refined[k] = not per[k][2] or (-math.inf if net is None else net) > (-math.inf if wiener is None else wiener)
+    routed = {k: per[k][0] if refined[k] else per[k][2] for k in levels}
+    by_level = []
+    for k in levels:
+        entry = {"kernel": k, "psnr": mean_db(routed[k]), "ssim": None, "identityPsnr": mean_db(per[k][1]), "identitySsim": None}
+        if kernels is not None:
+            entry.update({"networkPsnr": mean_db(per[k][0]), "wienerPsnr": mean_db(per[k][2]), "refined": refined[k]})
+        by_level.append(entry)
     return {
         "loss": sum(losses) / len(losses) if losses else float("nan"),
-        "psnr": mean_db([v for k in levels for v in per[k][0]]),
+        "psnr": mean_db([v for k in levels for v in routed[k]]),
         "ssim": None,
         "identityPsnr": mean_db([v for k in levels for v in per[k][1]]),
         "byLevel": by_level,
@@ -417,6 +584,8 @@ def checkpoint_of(model, opt, names, st, sched, meta):
         "architecture": meta["architecture"],
         "trainConfig": meta["trainConfig"],
         "runConfig": meta.get("runConfig"),
+        # kernel size -> sigma of the data set's levels (the import stores a kernel-aware model's gate with them)
+        "sigmas": meta.get("sigmas") or {},
         "model": {k: v.detach().clone() for k, v in model.state_dict().items()},
         "adam": {"iterations": st["iterations"], "beta1": 0.9, "beta2": 0.999, "epsilon": 1e-7, "lr": st["lr"], "moments": moments},
         "state": {
@@ -473,9 +642,11 @@ def main():
     validate_every = args.validate_every or run["validateEvery"]
     multiple = meta["inputMultiple"]
     manifest = read_manifest(args.data)
-    loader = PairPlan(args.data, manifest, "train", batch, patch, run["seed"])
+    kernels = level_kernels(manifest, meta["architecture"])
+    loader = PairPlan(args.data, manifest, "train", batch, patch, run["seed"], kernels)
     os.makedirs(args.out, exist_ok=True)
     meta["out"] = args.out
+    meta["sigmas"] = {str(k): v for k, v in (manifest["settings"].get("sigmas") or {}).items()}
 
     exported = meta["state"]
     opt = KerasAdam(model.parameters(), lr=exported["lr"], betas=(meta["adam"]["beta1"], meta["adam"]["beta2"]), eps=meta["adam"]["epsilon"])
@@ -521,7 +692,7 @@ def main():
     planned = loader.plan(epoch)
     if rank == 0:
         print(f"training {meta['architecture']['model']} on {world} process(es) ({device.type}): steps {st['step']} -> {st['targetStep']}, "
-              f"global batch {batch}, {len(loader.pairs)} training pairs", flush=True)
+              f"global batch {batch}, {len(loader.pairs)} training pairs" + ("; inputs: Wiener deconvolutions of each level's true kernel" if kernels else ""), flush=True)
     while st["step"] < st["targetStep"]:
         t0 = time.perf_counter()
         plans = planned[index]
@@ -573,7 +744,7 @@ def main():
             improved = False
             if rank == 0:
                 t_val = time.perf_counter()
-                r = evaluate(model, args.data, manifest, "val", loss_name, multiple, MAX_VALIDATION_IMAGES)
+                r = evaluate(model, args.data, manifest, "val", loss_name, multiple, MAX_VALIDATION_IMAGES, kernels)
                 st["trainSeconds"] += time.perf_counter() - t_val
                 if r["images"]:
                     pending.append({"event": "train.validation", "payload": {"jobId": job, "run": run["name"], "step": st["step"], "loss": r["loss"], "psnr": r["psnr"],
@@ -616,8 +787,10 @@ def evaluate_main():
     model = build_model(ck["architecture"])
     load_state(model, ck["model"], args.checkpoint)
     arch = ck["architecture"]
-    multiple = 2 ** (len(arch["widths"]) - 1) if arch["model"] == "resunet" else 1
-    r = evaluate(model, args.data, read_manifest(args.data), args.split, "mse", multiple)
+    multiple = 1 if arch["model"] == "seed-autoencoder" else 2 ** (len(arch["widths"]) - 1)
+    manifest = read_manifest(args.data)
+    # A kernel-aware model is scored on each level's Wiener deconvolution with its true kernel, routed per level as validation does.
+    r = evaluate(model, args.data, manifest, args.split, "mse", multiple, kernels=level_kernels(manifest, arch))
     print(json.dumps(r), flush=True)
 
 
