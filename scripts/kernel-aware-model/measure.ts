@@ -46,6 +46,8 @@ const CONDITIONS: Condition[] = [
   ...[0.6, 1.3, 2.0].map((sigma) => ({ name: `${opencvKernelSize(sigma)}×${opencvKernelSize(sigma)} σ ${sigma.toFixed(1)} (unseen)`, ksize: opencvKernelSize(sigma), sigma, jpegQuality: null, course: false })),
   { name: '11×11 σ 1.6 + JPEG q75', ksize: 11, sigma: 1.6, jpegQuality: 75, course: false },
 ];
+/** PSNR counted for an exact output in the means (ssim is 1 there) */
+const PSNR_CAP_DB = 100;
 const METHODS = ['input', 'blind', 'wienerTold', 'wienerEstimated', 'kernelAware'] as const;
 type Method = (typeof METHODS)[number];
 
@@ -96,7 +98,8 @@ async function main(): Promise<void> {
     console.error(`frame ${fi + 1}/${frames.length} (${photo}${whole ? ', whole' : ''}) ${((Date.now() - t0) / 1000).toFixed(0)} s`);
   }
 
-  const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+  // an output identical to the sharp frame has infinite PSNR: means count it as PSNR_CAP_DB
+  const mean = (xs: number[]) => xs.reduce((a, b) => a + Math.min(b, PSNR_CAP_DB), 0) / xs.length;
   const summarize = (subset: Row[]) =>
     CONDITIONS.map((c) => {
       const rs = subset.filter((r) => r.condition === c.name);

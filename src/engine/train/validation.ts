@@ -118,10 +118,12 @@ export async function validate(model: tf.LayersModel, lossFn: LossFunction, sour
       await new Promise<void>((resolve) => setImmediate(resolve));
     }
   }
-  // A kernel-aware model's levels each keep the better of network and filter (by mean PSNR): what the user gets.
+  // A kernel-aware model's levels each keep the better of network and filter: what the user gets. Compared by mean
+  // squared error, not mean PSNR, which leaves exact outputs (infinite PSNR) out and could prefer a worse network
+  // over a filter that is exact on every image; a tie keeps the filter.
   const refined = new Map(levels.map((k) => {
     const m = per.get(k)!;
-    return [k, m.wPsnr.length === 0 || (summarizePsnr(m.psnr).meanDb ?? -Infinity) > (summarizePsnr(m.wPsnr).meanDb ?? -Infinity)];
+    return [k, m.wPsnr.length === 0 || meanMse(m.psnr) < meanMse(m.wPsnr)];
   }));
   const routed = (k: number, m: Scores) => (refined.get(k) ? { psnr: m.psnr, ssim: m.ssim } : { psnr: m.wPsnr, ssim: m.wSsim });
   const all = (pick: (m: Scores, k: number) => number[]) => levels.flatMap((k) => pick(per.get(k)!, k));
@@ -139,6 +141,11 @@ export async function validate(model: tf.LayersModel, lossFn: LossFunction, sour
     }),
     example,
   };
+}
+
+/** Mean squared error (8-bit scale) of images given by their PSNR; an exact one (∞ dB) counts 0. */
+export function meanMse(psnrs: readonly number[]): number {
+  return psnrs.reduce((sum, p) => sum + (p === Infinity ? 0 : (255 * 255) / 10 ** (p / 10)), 0) / psnrs.length;
 }
 
 interface Scores {

@@ -478,7 +478,7 @@ def evaluate(model, folder, manifest, split, loss_name, multiple, max_images=Non
 
     With kernels (a kernel-aware model; src/engine/train/validation.ts) the model is fed each level's Wiener
     deconvolution; per level networkPsnr (the model's output), wienerPsnr (the filter's), refined (the network's
-    mean beats the filter's) and psnr of the one refined picks; the overall psnr is over those routed outputs.
+    mean squared error is below the filter's) and psnr of the one refined picks; the overall psnr is over those routed outputs.
     """
     items = sorted((i for i in manifest["items"] if i["split"] == split), key=lambda i: i["id"])
     if max_images is not None and len(items) > max_images:
@@ -504,10 +504,9 @@ def evaluate(model, folder, manifest, split, loss_name, multiple, max_images=Non
                 if kernels is not None:
                     per[k][2].append(psnr_u8(fed, sharp))
     model.train()
-    refined = {}
-    for k in levels:
-        net, wiener = mean_db(per[k][0]), mean_db(per[k][2])
-        refined[k] = not per[k][2] or (-math.inf if net is None else net) > (-math.inf if wiener is None else wiener)
+    # the app's rule (validation.ts): by mean squared error, an exact output (inf dB) counting 0; a tie keeps the filter
+    mean_mse = lambda ps: sum(0.0 if p == math.inf else 65025.0 / 10 ** (p / 10) for p in ps) / len(ps)
+    refined = {k: not per[k][2] or mean_mse(per[k][0]) < mean_mse(per[k][2]) for k in levels}
     routed = {k: per[k][0] if refined[k] else per[k][2] for k in levels}
     by_level = []
     for k in levels:
