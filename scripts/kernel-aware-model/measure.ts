@@ -75,16 +75,17 @@ async function main(): Promise<void> {
     for (const c of CONDITIONS) {
       let blurred = gaussianBlurOpenCV(frame, c.ksize, c.sigma);
       if (c.jpegQuality !== null) blurred = await jpeg(blurred, c.jpegQuality);
-      const blur = estimatePhotoBlur(blurred, c.jpegQuality === null ? 'png' : 'jpeg');
+      const compressed = c.jpegQuality !== null;
+      const blur = estimatePhotoBlur(blurred, compressed ? 'jpeg' : 'png');
       const told = wienerInput(blurred, wienerKernelOfLevel(c.ksize, c.sigma));
       const outputs: Record<Method, RawImage> = {
         input: blurred,
         blind: (await restorePhoto(blind, blurred, blur)).output,
         wienerTold: told,
-        wienerEstimated: blur ? wienerInput(blurred, wienerKernelForEstimate(blur)) : blurred,
+        wienerEstimated: blur ? wienerInput(blurred, wienerKernelForEstimate(blur, { compressed })) : blurred,
         kernelAware: blurred,
       };
-      const ka = await restorePhoto(kernelAware, blurred, blur);
+      const ka = await restorePhoto(kernelAware, blurred, blur, { compressed });
       outputs.kernelAware = ka.output;
       const score = (f: (a: RawImage, b: RawImage) => number) => Object.fromEntries(METHODS.map((m) => [m, f(outputs[m], frame)])) as Record<Method, number>;
       rows.push({ photo, whole, condition: c.name, psnr: score(psnr), ssim: score(ssim), estimate: blur && { sigma: blur.sigma, ksize: blur.level.ksize }, refined: ka.route.refined });

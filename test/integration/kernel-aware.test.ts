@@ -67,8 +67,9 @@ describe('the kernel-aware model', () => {
       for (const l of v.byLevel) {
         // what the level reports is what the user gets: the network where it beat the filter, else the filter
         // by mean squared error (train/validation.ts); a filter exact on every image (null) is never beaten
-        if (l.wienerPsnr === null) expect(l.refined).toBe(false);
-        else if (l.networkPsnr !== null && Math.abs(l.networkPsnr! - l.wienerPsnr) > 3) expect(l.refined).toBe(l.networkPsnr! > l.wienerPsnr);
+        const [net, filter] = [l.networkPsnr ?? null, l.wienerPsnr ?? null];
+        if (filter === null) expect(l.refined).toBe(false);
+        else if (net !== null && Math.abs(net - filter) > 3) expect(l.refined).toBe(net > filter);
         expect(l.psnr).toBe(l.refined ? l.networkPsnr : l.wienerPsnr);
       }
       // the filter told the true kernel undoes real σ 1.6 blur on real texture

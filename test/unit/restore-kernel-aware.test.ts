@@ -5,7 +5,7 @@ import { gaussianBlurOpenCV } from '../../src/engine/image/gaussian';
 import type { RawImage } from '../../src/engine/image/raw-image';
 import { refinesAt, restorePhoto } from '../../src/engine/restore/restore-photo';
 import { wienerInput } from '../../src/engine/restore/wiener-input';
-import { LEVEL_SNAP_RATIO, wienerKernelForEstimate, wienerKernelOfLevel, wienerKForSigma } from '../../src/engine/restore/wiener-kernel';
+import { compressedKFactor, LEVEL_SNAP_RATIO, wienerKernelForEstimate, wienerKernelOfLevel, wienerKForSigma } from '../../src/engine/restore/wiener-kernel';
 import { RestorationGateCallback } from '../../src/engine/train/callbacks/restoration-gate';
 import { describeRoute } from '../../src/shared/blur-text';
 import { fixturePath, readPngRaw } from '../helpers/fixtures';
@@ -34,6 +34,11 @@ describe('the Wiener kernel of a known or estimated blur', () => {
     expect(wienerKernelForEstimate(estimate(1.6 * LEVEL_SNAP_RATIO * 1.01, 11, 1.6))).toMatchObject({ ksize: 13, sigma: 1.6 * LEVEL_SNAP_RATIO * 1.01 });
     expect(wienerKernelForEstimate(estimate(0.76, 7, 1.0))).toMatchObject({ ksize: 7, sigma: 0.76 });
     expect(wienerKernelForEstimate(estimate(2.04, 11, 1.6))).toMatchObject({ ksize: 13, sigma: 2.04 });
+    // a lossy photo's compression noise: K raised 3× to σ 1.0, 10× from σ 1.6, log-linear between
+    expect(compressedKFactor(0.3)).toBeCloseTo(3, 12);
+    expect(compressedKFactor(1.6)).toBeCloseTo(10, 12);
+    expect(compressedKFactor(1.3)).toBeCloseTo(Math.sqrt(30), 12);
+    expect(wienerKernelForEstimate(estimate(1.7, 11, 1.6), { compressed: true }).k).toBeCloseTo(WIENER_K[11] * 10, 12);
     // the nearly sharp level is taken at its word even when the regressed σ reads high
     expect(wienerKernelForEstimate(estimate(0.55, 3, 0.3))).toEqual({ ksize: 3, sigma: 0.3, k: WIENER_K[3] });
   });

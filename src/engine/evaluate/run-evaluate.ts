@@ -3,7 +3,7 @@ import path from 'node:path';
 import sharp from 'sharp';
 import type { JobParams, JobResult } from '../../shared/contract';
 import { appVersion } from '../../shared/app-version';
-import { estimatePhotoBlur } from '../blur/photo-estimate';
+import { estimatePhotoBlur, isLossyFormat } from '../blur/photo-estimate';
 import { writeFileAtomic } from '../fs/atomic';
 import { assertWritableOutputFile } from '../fs/output-check';
 import { decodeToRgb, DecodeError } from '../image/decode';
@@ -122,9 +122,11 @@ export async function evaluateTestSet(loaded: InferenceModel, testSet: TestSet, 
         continue;
       }
       // on the blurred input, as a user's photo would be: the level is known here, so the estimate can be scored
-      const blur = estimatePhotoBlur(blurred, await imageFormat(pair.blurred));
+      const format = await imageFormat(pair.blurred);
+      const blur = estimatePhotoBlur(blurred, format);
       const tm = performance.now();
       const { output, route } = await restorePhoto({ predict, shape: loaded.shape, metadata: loaded.metadata }, blurred, blur, {
+        compressed: isLossyFormat(format),
         onTile: async (done, total) => {
           ctx.throwIfCancelled();
           await ctx.waitWhilePaused();

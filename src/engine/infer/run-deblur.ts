@@ -6,7 +6,7 @@ import { classifyFsError, classifySharpError, DecodeError, DEFAULT_LIMIT_INPUT_P
 import { CancelledError, type JobContext } from '../jobs/job-context';
 import { selectRuntime } from '../runtime/select';
 import { describeBlur, describeRoute } from '../../shared/blur-text';
-import { estimatePhotoBlur } from '../blur/photo-estimate';
+import { estimatePhotoBlur, isLossyFormat } from '../blur/photo-estimate';
 import { assertWritableOutputFolder } from '../fs/output-check';
 import { collectInputs, type InputFile } from './collect-inputs';
 import { gridFor } from './deblur-image';
@@ -75,6 +75,7 @@ export async function runDeblur(params: JobParams<'deblur'>, ctx: JobContext & {
         ctx.log('info', `${file.path}: ${describeBlur(blur)}`);
         const { output: result, route } = await restorePhoto(loaded, photo.rgb, blur, {
           ...tileOpts,
+          compressed: isLossyFormat(photo.format),
           onTile: async (done, total) => {
             ctx.throwIfCancelled();
             await ctx.waitWhilePaused();

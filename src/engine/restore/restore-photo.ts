@@ -24,11 +24,16 @@ export interface Restored {
   route: RestoreRoute;
 }
 
-export async function restorePhoto(model: RestoringModel, rgb: RawImage, blur: BlurEstimate | null, opts: DeblurImageOptions = {}): Promise<Restored> {
+export interface RestoreOptions extends DeblurImageOptions {
+  /** the photo came from a lossy format (isLossyFormat): the Wiener step regularises more (wiener-kernel.ts) */
+  compressed?: boolean;
+}
+
+export async function restorePhoto(model: RestoringModel, rgb: RawImage, blur: BlurEstimate | null, opts: RestoreOptions = {}): Promise<Restored> {
   const gate = restorationOf(model.metadata);
   if (gate.kind !== 'kernel-aware') return { output: await deblurTiled(model.predict, rgb, model.shape, opts), route: { kind: 'blind', kernel: null, refined: true } };
   if (blur === null) return { output: rgb, route: { kind: 'kernel-aware', kernel: null, refined: false } };
-  const kernel = wienerKernelForEstimate(blur);
+  const kernel = wienerKernelForEstimate(blur, { compressed: opts.compressed });
   const filtered = wienerInput(rgb, kernel);
   const refined = refinesAt(gate.levels, kernel);
   const output = refined ? await deblurTiled(model.predict, filtered, model.shape, opts) : filtered;
