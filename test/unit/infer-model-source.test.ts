@@ -48,7 +48,7 @@ describe('resolveModelSource', () => {
   });
 
   it('explains what is wrong with a bad model parameter', async () => {
-    await expect(resolveModelSource('models/x')).rejects.toThrow(/neither "default" nor an absolute path/);
+    await expect(resolveModelSource('models/x')).rejects.toThrow(/neither a built-in model \(default, blind\) nor an absolute path/);
     await expect(resolveModelSource(path.join(root, 'nope'))).rejects.toThrow(/does not exist/);
     const empty = await makeRun('run-empty', []);
     await expect(resolveModelSource(empty)).rejects.toThrow(/no checkpoints\/best or checkpoints\/last.*without a saved checkpoint yet/);

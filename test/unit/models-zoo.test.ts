@@ -6,6 +6,7 @@ import { assertInputFits, inputConstraintOf, paddedSizeFor } from '../../src/eng
 import {
   assertTrainable,
   buildModel,
+  getModelInfo,
   getPresetInfo,
   listModels,
   MAX_PARAMS,
@@ -149,9 +150,18 @@ describe('registry', () => {
     expect(err.message).toContain('15,000,000');
   });
 
+  it('says how each model restores: wiener-resunet is the kernel-aware twin of resunet (same presets and sizes)', () => {
+    const [blind, aware] = [getModelInfo('resunet'), getModelInfo('wiener-resunet')];
+    expect(blind.restoration).toBe('blind');
+    expect(aware.restoration).toBe('kernel-aware');
+    expect(getModelInfo('seed-autoencoder').restoration).toBe('blind');
+    expect(aware.presets.map((p) => [p.name, p.params])).toEqual(blind.presets.map((p) => [p.name, p.params]));
+    expect(buildModelName('wiener-resunet', 'small')).toBe('wiener-resunet-small');
+  });
+
   it('names what exists when asked for an unknown model or preset', () => {
     expect(() => buildModel('nope')).toThrow(UnknownModelError);
-    expect(() => buildModel('nope')).toThrow('unknown model "nope"; available: resunet, seed-autoencoder');
+    expect(() => buildModel('nope')).toThrow('unknown model "nope"; available: resunet, wiener-resunet, seed-autoencoder');
     expect(() => buildModel('resunet', 'huge')).toThrow('model "resunet" has no preset "huge"; available: small, base, large');
   });
 
@@ -161,3 +171,12 @@ describe('registry', () => {
     expect(listModels()[0]!.presets[0]!.params).not.toBe(1);
   });
 });
+
+function buildModelName(model: string, preset: string): string {
+  const m = buildModel(model, preset);
+  try {
+    return m.name;
+  } finally {
+    m.dispose();
+  }
+}
