@@ -31,7 +31,7 @@ describe('contract: model metadata', () => {
 
   it('the built-in model is described from its metadata', async () => {
     const info = await describeBuiltinModel();
-    expect(info).toMatchObject({ installed: true, model: 'resunet', preset: 'small', problem: null });
+    expect(info).toMatchObject({ installed: true, model: 'wiener-resunet', preset: 'small', problem: null });
     expect(info.summary).toMatch(/PSNR/);
   });
 });

@@ -40,7 +40,7 @@ export const PSNR_LOSS_FLOOR_MSE = 1e-6;
  * −PSNR of each image, averaged over the batch (the PSNR loss of NAFNet, Chen et al. 2022):
  * mean_i 10·log10(MSE_i + 1e-6). Each image counts by its own relative error, so nearly sharp
  * inputs (tiny MSE) dominate: measured on the default model's data, fine-tuning with it drives a
- * deblurring model back to the identity (see resources/models/default/MODEL_CARD.md).
+ * deblurring model back to the identity (see resources/models/blind/MODEL_CARD.md).
  */
 export function psnrLoss(output: tf.Tensor, target: tf.Tensor, weights?: tf.Tensor1D): tf.Scalar {
   return tf.tidy(() => {

@@ -72,7 +72,7 @@ export const trainParams = z.strictObject({
   patch: positiveInt(8192).nullable().default(128),
   stepsPerEpoch: positiveInt(10_000_000).nullable().default(null),
   lr: z.number().positive().max(1).default(1e-3),
-  /** MSE by default: on sets that mix nearly sharp (σ 0.3) pairs in, L1-like losses stall at the identity (measured: resources/models/default/MODEL_CARD.md) */
+  /** MSE by default: on sets that mix nearly sharp (σ 0.3) pairs in, L1-like losses stall at the identity (measured: resources/models/blind/MODEL_CARD.md) */
   loss: lossName.default('mse'),
   schedule: scheduleName.default('cosine'),
   seed: z.number().int().min(0).max(2 ** 32 - 1).default(1),

@@ -1,6 +1,6 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
-import { resolveModelSource } from '../../infer/model-source';
+import { isBuiltinModelName, resolveModelSource } from '../../infer/model-source';
 import { fileSystemLoadHandler, MODEL_JSON, readModelMetadata } from '../../models/io';
 import { readCheckpointState, type CheckpointState } from '../../train/checkpoint-state';
 import { HISTORY_FILE } from '../../train/history';
@@ -27,7 +27,7 @@ export interface ExportSource {
 export async function readExportSource(spec: string): Promise<ExportSource> {
   const resolved = await resolveModelSource(spec);
   // A run folder continues from its latest state, not from its best one.
-  const asked = path.resolve(resolved.requested === 'default' ? resolved.dir : resolved.requested);
+  const asked = path.resolve(isBuiltinModelName(resolved.requested) ? resolved.dir : resolved.requested);
   const dir = resolved.runDir && asked === path.resolve(resolved.runDir) ? runPaths(resolved.runDir).checkpoint('last') : resolved.dir;
   const metadata = await readModelMetadata(dir);
   const model = typeof metadata.model === 'string' ? metadata.model : null;
