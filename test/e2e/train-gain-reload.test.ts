@@ -52,12 +52,17 @@ describe('gain over the blurred input, and a reload mid-training (browser host, 
     expect(await page.locator('#train-init').inputValue()).not.toBe('');
     expect(await page.getByLabel('Learning rate').inputValue()).toBe('0.0001');
     await expect.poll(() => page.getByTestId('train-suggest-builtin').count(), POLL).toBe(0);
+    // starting from the built-in model trains it as what it is: the kernel-aware wiener-resunet
+    expect(await page.locator('#train-model').inputValue()).toBe('wiener-resunet');
+    await expect.poll(() => page.getByTestId('train-kernel-aware-hint').count(), POLL).toBe(1);
     await page.locator('#train-init').selectOption({ label: 'New weights' });
     expect(await page.getByLabel('Learning rate').inputValue()).toBe('0.001');
   });
 
   it('Train: a run worse than the blurred input warns per level; a reload mid-run rebuilds its charts and name', async () => {
     await page.getByLabel('Run name').fill('gain-run');
+    // a blind model (a kernel-aware one keeps the Wiener filter's output at σ 0.3, so it would not be worse there)
+    await page.locator('#train-model').selectOption('resunet');
     await page.getByLabel('Epochs').fill('500');
     await page.getByLabel('Batch size').fill('1');
     await page.getByLabel('Patch size (px)').fill('16');

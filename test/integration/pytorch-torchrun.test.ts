@@ -165,11 +165,13 @@ describe.skipIf(missing !== null)('torchrun on the exported run', () => {
     expect(Math.abs(appPsnr - torchPsnr)).toBeLessThan(0.01);
   }, 420_000);
 
+  // Node 0 holds the rendezvous store (is_host=1), node 1 joins it: left to guess, both nodes on one host try to bind its
+  // port and one falls back after an 'Address already in use', the log seen before the launches that hung.
   it('two nodes on loopback (c10d rendezvous, two processes each) train the same 30 steps and the loss falls', async () => {
     const { runs, tag } = await launchTorchrun(async (t) => {
       const port = await freePort();
       const node = (n: number) =>
-        launch(TORCHRUN, [...torchrunFix(path.join(dir, `logs-node${n}${t}`)), '--nnodes', '2', '--nproc_per_node', '2', '--rdzv_backend', 'c10d', '--rdzv_endpoint', `127.0.0.1:${port}`, '--rdzv_id', `deblur-test${t}`, ...trainArgs(path.join(dir, `ck-2nodes${t}`))], dir);
+        launch(TORCHRUN, [...torchrunFix(path.join(dir, `logs-node${n}${t}`)), '--nnodes', '2', '--nproc_per_node', '2', '--rdzv_backend', 'c10d', '--rdzv_endpoint', `127.0.0.1:${port}`, '--rdzv_conf', `is_host=${n === 0 ? 1 : 0}`, '--rdzv_id', `deblur-test${t}`, ...trainArgs(path.join(dir, `ck-2nodes${t}`))], dir);
       return Promise.all([node(0), node(1)]);
     });
     const [a, b] = runs as [Launch, Launch];
