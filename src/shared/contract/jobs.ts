@@ -134,6 +134,7 @@ export type BlurEstimate = z.output<typeof blurEstimate>;
 export const restoreRoute = z.strictObject({
   kind: restorationKind,
   kernel: z.strictObject({ ksize: z.number().int().positive(), sigma: z.number().positive() }).nullable(),
+  /** the network ran (always, for a blind model) */
   refined: z.boolean(),
 });
 export type RestoreRoute = z.output<typeof restoreRoute>;
