@@ -61,17 +61,20 @@ function launch(cmd: string, args: string[], cwd: string): Promise<Launch> {
 }
 
 /**
- * Debian's torchrun (PyTorch 1.13) left a gloo worker waiting forever once in five full-suite runs, after its
- * peer had exited (cause not found; see the closing note of that session). A hung launch is killed and tried
- * once more into a fresh folder; a second hang, or any failure that is not a hang, fails the test.
+ * Debian's torchrun (PyTorch 1.13) sometimes does not exit after training has finished (every rank printed `done`,
+ * the checkpoints are written): seen once in five full-suite runs on 2026-12-01, and in the first two-node launch of
+ * each full run on 2026-12-02, while the next launch passed (cause not found; docs/scaling.md). A hung launch is killed
+ * and tried again into a fresh folder, up to three launches; a third hang, or any failure that is not a hang, fails.
  */
 async function launchTorchrun(attempt: (tag: string) => Promise<Launch[]>): Promise<{ runs: Launch[]; tag: string }> {
-  const first = await attempt('');
-  if (!first.some((r) => r.timedOut)) return { runs: first, tag: '' };
-  console.warn(`torchrun hung (killed after ${LAUNCH_LIMIT_MS / 1000} s); trying once more. Its output:\n${first.map((r) => r.out + r.err).join('\n').slice(-4000)}`);
-  const second = await attempt('-retry');
-  expect(second.some((r) => r.timedOut), 'torchrun hung twice').toBe(false);
-  return { runs: second, tag: '-retry' };
+  const tags = ['', '-retry', '-retry2'];
+  for (const [i, tag] of tags.entries()) {
+    const runs = await attempt(tag);
+    if (!runs.some((r) => r.timedOut)) return { runs, tag };
+    const which = runs.map((r, k) => (r.timedOut ? `launch ${k}` : null)).filter(Boolean).join(', ');
+    console.warn(`torchrun hung (${which} killed after ${LAUNCH_LIMIT_MS / 1000} s)${i + 1 < tags.length ? '; trying again' : ''}. Its output:\n${runs.map((r) => r.out + r.err).join('\n').slice(-4000)}`);
+  }
+  expect.fail(`torchrun hung ${tags.length} times`);
 }
 // torchrun --tee prefixes each line with its worker ("[default0]:").
 // Lines of two nodes' tee'd workers can interleave: what does not parse is not one of rank 0's lines.
@@ -163,7 +166,7 @@ describe.skipIf(missing !== null)('torchrun on the exported run', () => {
     expect(torchSide.code, torchSide.err).toBe(0);
     const torchPsnr = jsonLines(torchSide.out)[0]!.psnr as number;
     expect(Math.abs(appPsnr - torchPsnr)).toBeLessThan(0.01);
-  }, 420_000);
+  }, 600_000);
 
   // Node 0 holds the rendezvous store (is_host=1), node 1 joins it: left to guess, both nodes on one host try to bind its
   // port and one falls back after an 'Address already in use'. That was not the hang: with it, a first launch still
@@ -184,5 +187,5 @@ describe.skipIf(missing !== null)('torchrun on the exported run', () => {
     expect(steps30.map((p) => p.step)).toEqual(Array.from({ length: 30 }, (_, i) => i + 3));
     const losses = steps30.map((p) => p.loss);
     expect(mean(losses.slice(-5))).toBeLessThan(mean(losses.slice(0, 5)));
-  }, 420_000);
+  }, 600_000);
 });
