@@ -113,6 +113,11 @@ export function listModels(): ModelInfo[] {
   return [...ZOO.values()].map((e) => structuredClone(e.info));
 }
 
+/** How a zoo model restores, by name; null for a name the zoo does not have (a model made elsewhere). No copy is made. */
+export function zooRestoration(name: string): Restoration | null {
+  return ZOO.get(name)?.info.restoration ?? null;
+}
+
 export function getModelInfo(name: string): ModelInfo {
   return structuredClone(entry(name).info);
 }

@@ -1,5 +1,5 @@
 import { metadataModelName, type BlurEstimate, type ModelMetadata, type RestoreRoute } from '../../shared/contract';
-import { listModels } from '../models/registry';
+import { zooRestoration } from '../models/registry';
 import type { RawImage } from '../image/raw-image';
 import { deblurTiled, type DeblurImageOptions, type TilePredictor, type TileShape } from '../infer/deblur-image';
 import { wienerInput } from './wiener-input';
@@ -50,8 +50,7 @@ type GateLevel = Gate['levels'][number];
 export function restorationOf(metadata: ModelMetadata): Gate {
   if (metadata.restoration) return metadata.restoration;
   const name = metadataModelName(metadata);
-  const zoo = name === undefined ? null : listModels().find((m) => m.name === name);
-  return { kind: zoo?.restoration ?? 'blind', levels: [], step: null };
+  return { kind: (name === undefined ? null : zooRestoration(name)) ?? 'blind', levels: [], step: null };
 }
 
 /**

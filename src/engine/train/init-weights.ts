@@ -1,7 +1,7 @@
 import { metadataModelName, readModelMetadataOf } from '../../shared/contract';
 import { resolveModelSource } from '../infer/model-source';
 import { loadModel, readModelMetadata } from '../models/io';
-import { getModelInfo } from '../models/registry';
+import { zooRestoration } from '../models/registry';
 import type * as tf from '../models/tf';
 
 /**
@@ -15,15 +15,8 @@ export async function loadInitialWeights(spec: string, model: tf.LayersModel, zo
   const source = await resolveModelSource(spec);
   const savedName = metadataModelName(readModelMetadataOf(await readModelMetadata(source.dir)));
   if (savedName !== undefined && savedName !== zooModel) {
-    const restoration = (name: string) => {
-      try {
-        return getModelInfo(name).restoration;
-      } catch {
-        return null;
-      }
-    };
-    const theirs = restoration(savedName);
-    if (theirs !== null && theirs !== restoration(zooModel)) {
+    const theirs = zooRestoration(savedName);
+    if (theirs !== null && theirs !== zooRestoration(zooModel)) {
       throw new Error(
         `cannot start ${zooModel} from ${source.dir}: that is a ${theirs} model (${savedName}) and ${zooModel} is not; ` +
           `train ${savedName} from it, or start ${zooModel} from a ${theirs === 'blind' ? 'kernel-aware' : 'blind'} model ("default" is kernel-aware, "blind" the blind one)`,
