@@ -768,11 +768,22 @@ def main():
                 shared = [sched.s]
                 dist.broadcast_object_list(shared, src=0)
                 sched.s = shared[0]
-    if distributed:
-        dist.barrier()
-        dist.destroy_process_group()
+    done = {"done": True, "step": st["step"], "out": args.out, "bestPsnr": st["bestPsnr"]}
+    if not distributed:
+        print(json.dumps(done), flush=True)
+        return
+    # Every rank is past its last collective, and rank 0 has written its checkpoints atomically.
+    dist.barrier()
     if rank == 0:
-        print(json.dumps({"done": True, "step": st["step"], "out": args.out, "bestPsnr": st["bestPsnr"]}), flush=True)
+        print(json.dumps(done), flush=True)
+    sys.stdout.flush()
+    sys.stderr.flush()
+    # Leave without tearing the process group down. PyTorch 1.13's gloo group joins its worker threads in its
+    # destructor while this thread holds the GIL; a worker still freeing a tensor that Python had seen waits for that
+    # GIL, and the process never exits (seen here as a rank spinning after training, its torchrun agent waiting, the
+    # other node's agent in its exit barrier: 1 two-node launch in 3 to 5 on 2 cores; gdb: ~ProcessGroupGloo in
+    # thread::join, a runLoop thread in ~TensorImpl -> PyEval_AcquireThread). There is nothing left to free or send.
+    os._exit(0)
 
 
 def evaluate_main():
