@@ -19,6 +19,7 @@ import { gaussianBlurOpenCV } from '../../src/engine/image/gaussian';
 import { HELDOUT_PHOTOS, TRAIN_PHOTOS } from '../default-model/photos';
 import { createRng } from '../../src/engine/core/random';
 import { jpeg, loadFrames, MIN_DOWNSCALE } from '../lib/mate-frames';
+import { flagValue } from '../lib/args';
 
 /** the σ grid of the continuous estimator: unseen test σ (0.6, 1.3, 2.0) deliberately not on it */
 const SIGMA_GRID = [0.3, 0.45, 0.8, 1.0, 1.15, 1.6, 1.8, 2.3];
@@ -30,10 +31,7 @@ async function main(): Promise<void> {
   const args = process.argv.slice(2);
   const root = args[0];
   if (!root) throw new Error('usage: fit.ts <mate-backgrounds root (…/usr/share/backgrounds/mate)> [--out FILE] [--report FILE]');
-  const opt = (name: string) => {
-    const i = args.indexOf(name);
-    return i >= 0 ? args[i + 1] : undefined;
-  };
+  const opt = (name: string) => flagValue(args, name);
   const outFile = opt('--out') ?? 'resources/models/blur-estimator/estimator.json';
   const reportFile = opt('--report');
   const perPhoto = Number(opt('--crops') ?? 40);

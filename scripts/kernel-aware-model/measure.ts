@@ -29,6 +29,7 @@ import { wienerKernelForEstimate, wienerKernelOfLevel } from '../../src/engine/r
 import { selectRuntime } from '../../src/engine/runtime/select';
 import { HELDOUT_PHOTOS } from '../default-model/photos';
 import { jpeg, loadFrames } from '../lib/mate-frames';
+import { flagValue } from '../lib/args';
 
 interface Condition {
   name: string;
@@ -53,10 +54,7 @@ type Method = (typeof METHODS)[number];
 
 async function main(): Promise<void> {
   const args = process.argv.slice(2);
-  const opt = (name: string) => {
-    const i = args.indexOf(name);
-    return i >= 0 ? args[i + 1] : undefined;
-  };
+  const opt = (name: string) => flagValue(args, name);
   const root = args[0];
   const modelSpec = opt('--model');
   const blindSpec = opt('--blind');

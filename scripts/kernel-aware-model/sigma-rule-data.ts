@@ -15,6 +15,7 @@ import { wienerInput } from '../../src/engine/restore/wiener-input';
 import { wienerKForSigma, wienerKernelOfLevel } from '../../src/engine/restore/wiener-kernel';
 import { TRAIN_PHOTOS } from '../default-model/photos';
 import { loadFrames } from '../lib/mate-frames';
+import { flagValue } from '../lib/args';
 
 const TRUE_SIGMAS = [0.3, 0.45, 0.6, 0.8, 1.0, 1.3, 1.6, 2.0];
 const TOLD_SIGMAS = [0.35, 0.4, 0.45, 0.5, 0.55, 0.6, 0.65, 0.7, 0.75, 0.8, 0.9];
@@ -26,10 +27,7 @@ const LEVELS = [
 
 async function main(): Promise<void> {
   const args = process.argv.slice(2);
-  const opt = (name: string) => {
-    const i = args.indexOf(name);
-    return i >= 0 ? args[i + 1] : undefined;
-  };
+  const opt = (name: string) => flagValue(args, name);
   const root = args[0];
   const out = opt('--out');
   if (!root || !out) throw new Error('usage: sigma-rule-data.ts <mate root> --out FILE [--crops N] [--part i/n]');
