@@ -3,6 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { produceFileAtomic, publishNewDir, writeFileAtomic, writeFileAtomicSync } from '../../src/engine/fs/atomic';
+import { describeFsError } from '../../src/engine/fs/errors';
 import { FileSettingsStore } from '../../src/host/settings-store';
 
 let tmp: string;
@@ -103,6 +104,19 @@ describe('publishNewDir', () => {
     await fs.mkdir(empty);
     await publishNewDir(empty, (dir) => fs.writeFile(path.join(dir, 'b.txt'), 'b'), async () => undefined);
     expect(await fs.readdir(empty)).toEqual(['b.txt']);
+  });
+
+  it('never removes what a user put in the folder between the last check and the rename: it fails instead', async () => {
+    const out = path.join(tmp, 'export');
+    await fs.mkdir(out);
+    // the check passes (the folder is empty), then a user's file lands in it before the folder is put in place
+    const lateArrival = async () => fs.writeFile(path.join(out, 'mine.txt'), 'keep me');
+    await expect(publishNewDir(out, (dir) => fs.writeFile(path.join(dir, 'a.txt'), 'a'), lateArrival)).rejects.toMatchObject({ code: 'ENOTEMPTY' });
+    expect(await fs.readdir(out)).toEqual(['mine.txt']);
+    expect(await fs.readFile(path.join(out, 'mine.txt'), 'utf8')).toBe('keep me');
+    expect((await fs.readdir(tmp)).sort()).toEqual(['export']); // no temp folder left
+    const err = await publishNewDir(out, async () => undefined, async () => undefined).catch((e: unknown) => e);
+    expect(describeFsError(err, out, 'write the export').message).toMatch(/^cannot write the export .*export: the folder is not empty/);
   });
 
   it('publishes nothing and leaves no temp folder when the last check or the filling fails', async () => {

@@ -118,7 +118,8 @@ export function writeFileAtomicSync(finalPath: string, data: string | Uint8Array
  * Builds a new folder whole in a temp folder beside `finalDir` (`fill`), then renames it into place,
  * so the folder appears complete or not at all. Unlike replaceDirAtomic nothing is ever replaced:
  * `finalDir` may at most be an empty folder, and `check` (the caller's "is it still free?") runs
- * again just before the rename, since filling may take a while. Errors pass unchanged.
+ * again just before the rename, since filling may take a while. Errors pass unchanged. Files a user puts
+ * in `finalDir` between that check and the rename are never removed: the publish fails (ENOTEMPTY) instead.
  */
 export async function publishNewDir<T>(finalDir: string, fill: (tmpDir: string) => Promise<T>, check: () => Promise<void>): Promise<T> {
   const tmp = tempPathFor(finalDir);
@@ -127,7 +128,10 @@ export async function publishNewDir<T>(finalDir: string, fill: (tmpDir: string) 
     await fs.mkdir(tmp);
     const result = await fill(tmp);
     await check();
-    await fs.rm(finalDir, { recursive: true, force: true }); // an empty folder at most (checked just now)
+    // only an empty folder is removed (rmdir, not rm -r): one filled since stays whole and rmdir or rename fails
+    await fs.rmdir(finalDir).catch((err: NodeJS.ErrnoException) => {
+      if (err.code !== 'ENOENT') throw err;
+    });
     await fs.rename(tmp, finalDir);
     return result;
   } catch (err) {

@@ -13,6 +13,7 @@ const HINTS: Record<string, string> = {
   EISDIR: 'a folder has that name: choose a file name, or remove the folder',
   EEXIST: 'a file or folder of that name already exists: choose another name or remove it',
   ENOTDIR: 'a part of the path is a file, not a folder: choose another path',
+  ENOTEMPTY: 'the folder is not empty (something was put there meanwhile): choose another folder or empty it',
   ENAMETOOLONG: 'the path is too long: choose a shorter name or folder',
   EMFILE: 'too many files are open: close other programs and try again',
 };
