@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { realpath, stat } from 'node:fs/promises';
+import { lstat, readdir, realpath, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { z } from 'zod';
 import { absPath, ContractError } from '../shared/contract';
@@ -19,14 +19,59 @@ const fileField = z.strictObject({ path: absPath });
 
 interface Ticket {
   path: string;
+  zip: boolean;
   expires: number;
 }
 
+/** One file of a folder's .zip: its real path, its name inside the archive ('/'-separated, relative to the folder). */
+export interface ZipEntry {
+  path: string;
+  name: string;
+  size: number;
+  mtime: Date;
+}
+
+/** What a ticket downloads: one file, or a folder's files as one .zip. */
+export type Download = { kind: 'file'; path: string; name: string; size: number } | { kind: 'zip'; name: string; entries: ZipEntry[] };
+
+/** A .zip without ZIP64 (what fflate writes): at most 65,535 entries and 4 GiB of offsets; kept a little under. */
+export const MAX_ZIP_ENTRIES = 65_535;
+export const MAX_ZIP_BYTES = 4 * 1024 ** 3 - 64 * 1024 ** 2;
+const MAX_ZIP_DEPTH = 32;
+
 export interface DownloadTickets {
-  /** A ticket for `file` (a regular file inside the roots); throws ContractError naming the field `path`. */
-  issue(file: string): Promise<{ url: string; name: string }>;
-  /** The file a ticket names, at most once and before it expires; null for an unknown, used or expired ticket. */
-  redeem(ticket: string): Promise<{ path: string; name: string; size: number } | null>;
+  /**
+   * A ticket for `target`: a regular file inside the roots, or with `zip` a folder inside them whose files come as
+   * one .zip; throws ContractError naming the field `path`.
+   */
+  issue(target: string, opts?: { zip?: boolean }): Promise<{ url: string; name: string }>;
+  /** What a ticket names, at most once and before it expires; null for an unknown, used or expired ticket. */
+  redeem(ticket: string): Promise<Download | null>;
+}
+
+/**
+ * The files of a folder for its .zip, read afresh: regular files only, through subfolders, never through a symbolic
+ * link (so nothing outside the folder, and no loops) and without hidden names (temp files of writes in progress).
+ */
+async function zipEntries(dir: string, shown: string): Promise<ZipEntry[]> {
+  const out: ZipEntry[] = [];
+  let bytes = 0;
+  const tooMany = (what: string) => new ContractError('invalid_payload', `path: ${shown} holds ${what}, more than one .zip can hold: download its subfolders or files one by one`, 'path');
+  const walk = async (folder: string, prefix: string, depth: number): Promise<void> => {
+    const names = (await readdir(folder)).filter((n) => !n.startsWith('.')).sort();
+    for (const name of names) {
+      const full = path.join(folder, name);
+      const info = await lstat(full).catch(() => null); // gone meanwhile: not part of the folder any more
+      if (info?.isDirectory() && depth < MAX_ZIP_DEPTH) await walk(full, `${prefix}${name}/`, depth + 1);
+      if (!info?.isFile()) continue;
+      bytes += info.size;
+      out.push({ path: full, name: `${prefix}${name}`, size: info.size, mtime: info.mtime });
+      if (out.length > MAX_ZIP_ENTRIES) throw tooMany(`more than ${MAX_ZIP_ENTRIES.toLocaleString('en')} files`);
+      if (bytes > MAX_ZIP_BYTES) throw tooMany(`more than ${(MAX_ZIP_BYTES / 1024 ** 3).toFixed(1)} GB`);
+    }
+  };
+  await walk(dir, '', 0);
+  return out;
 }
 
 export function createDownloadTickets(policy: PathPolicy, now: () => number = Date.now): DownloadTickets {
@@ -39,31 +84,37 @@ export function createDownloadTickets(policy: PathPolicy, now: () => number = Da
     while (open.size >= MAX_OPEN_TICKETS) open.delete(open.keys().next().value as string);
   };
 
-  /** The real path of a regular file the policy allows, or a ContractError naming `path`. */
-  async function checkedFile(file: string): Promise<{ real: string; size: number }> {
-    await policy.check(fileField, { path: file }, '');
-    const real = await realpath(file).catch(() => {
-      throw new ContractError('not_found', `path: ${file} does not exist`, 'path');
+  /** The real path of what the policy allows (a regular file, or a folder for a .zip), or a ContractError naming `path`. */
+  async function checked(target: string, zip: boolean): Promise<{ real: string; size: number }> {
+    await policy.check(fileField, { path: target }, '');
+    const real = await realpath(target).catch(() => {
+      throw new ContractError('not_found', `path: ${target} does not exist`, 'path');
     });
     const info = await stat(real);
-    if (!info.isFile()) throw new ContractError('invalid_payload', `path: ${file} is not a file`, 'path');
+    if (zip ? !info.isDirectory() : !info.isFile()) throw new ContractError('invalid_payload', `path: ${target} is not a ${zip ? 'folder' : 'file'}`, 'path');
     return { real, size: info.size };
   }
 
   return {
-    async issue(file) {
-      await checkedFile(file);
+    async issue(target, opts = {}) {
+      const zip = opts.zip ?? false;
+      const { real } = await checked(target, zip);
+      // a folder too large or empty is refused now, not after the user's click has become a broken download
+      if (zip && (await zipEntries(real, target)).length === 0) throw new ContractError('invalid_payload', `path: ${target} has no files to download`, 'path');
       sweep();
       const id = randomBytes(24).toString('base64url');
-      open.set(id, { path: file, expires: now() + TICKET_TTL_MS });
-      return { url: `/download?ticket=${id}`, name: path.basename(file) };
+      open.set(id, { path: target, zip, expires: now() + TICKET_TTL_MS });
+      return { url: `/download?ticket=${id}`, name: zipName(target, zip) };
     },
     async redeem(id) {
       const ticket = open.get(id);
       open.delete(id); // one use, even if the file has gone meanwhile
       if (!ticket || ticket.expires <= now()) return null;
-      const { real, size } = await checkedFile(ticket.path);
-      return { path: real, name: path.basename(ticket.path), size };
+      const { real, size } = await checked(ticket.path, ticket.zip);
+      const name = zipName(ticket.path, ticket.zip);
+      return ticket.zip ? { kind: 'zip', name, entries: await zipEntries(real, ticket.path) } : { kind: 'file', path: real, name, size };
     },
   };
 }
+
+const zipName = (target: string, zip: boolean) => (zip ? `${path.basename(target)}.zip` : path.basename(target));

@@ -42,7 +42,7 @@ export function createNodeHost(opts: NodeHostOptions) {
     openFile: async () => noDialog(),
     listFolder: (dir, extensions) => listFolder(roots, dir, { extensions }),
     info: () => ({ door: 'browser', roots: paths ? [...paths.roots] : null, openFolder: false, download: true, dataDir: path.dirname(settingsFile) }),
-    downloadTicket: (file) => downloads.issue(file),
+    downloadTicket: ({ path: target, zip }) => downloads.issue(target, { zip }),
   };
   const route = createRouter(supervisor, services, { paths });
   supervisor.start();

@@ -23,7 +23,7 @@ export interface HostServices {
   /** shows a folder in the system's file manager (the desktop app) */
   openFolderInShell?(folder: string): Promise<void>;
   /** a one-time download link (the browser host) */
-  downloadTicket?(file: string): Promise<MethodResult<'download.ticket'>>;
+  downloadTicket?(params: MethodParams<'download.ticket'>): Promise<MethodResult<'download.ticket'>>;
 }
 
 export interface RouterOptions {
@@ -63,7 +63,7 @@ export function createRouter(supervisor: EngineSupervisor, host: HostServices, o
         return { ok: true };
       case 'download.ticket':
         if (!host.downloadTicket) throw new ContractError('unavailable', 'downloads are offered by the browser host; here the files are on this computer');
-        return host.downloadTicket((params as MethodParams<'download.ticket'>).path);
+        return host.downloadTicket(params as MethodParams<'download.ticket'>);
       default:
         throw new ContractError('internal', `no host handler for ${method}`);
     }

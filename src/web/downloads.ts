@@ -2,6 +2,7 @@ import { createReadStream } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { DownloadTickets } from '../host/download-tickets';
 import { toErrorShape } from '../shared/contract';
+import { writeZip } from './zip-stream';
 
 /** The browser host's `GET /download?ticket=…` (tickets: src/host/download-tickets.ts). */
 export const DOWNLOAD_PATH = '/download';
@@ -13,7 +14,7 @@ export function contentDisposition(name: string): string {
 }
 
 /**
- * Answers a download request: the file a valid ticket names, as an attachment the browser must not sniff or
+ * Answers a download request: the file (or a folder's .zip) a valid ticket names, as an attachment the browser must not sniff or
  * render; anything else is a 404 that says why without naming a path.
  */
 export async function serveDownload(req: IncomingMessage, res: ServerResponse, tickets: DownloadTickets, headers: Record<string, string>): Promise<void> {
@@ -28,6 +29,12 @@ export async function serveDownload(req: IncomingMessage, res: ServerResponse, t
   }
   if (!file) {
     res.writeHead(404, { ...headers, 'Content-Type': 'text/plain; charset=utf-8' }).end('this download link is unknown, used or expired: ask for the download again');
+    return;
+  }
+  if (file.kind === 'zip') {
+    // no Content-Length: the archive is written as it is read (src/web/zip-stream.ts)
+    res.writeHead(200, { ...headers, 'Content-Type': 'application/zip', 'Content-Disposition': contentDisposition(file.name) });
+    await writeZip(res, file.entries).catch(() => res.destroy());
     return;
   }
   res.writeHead(200, {

@@ -1,6 +1,7 @@
-import { copyFile, mkdir, readdir, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Page } from 'playwright-core';
+import { unzipSync } from 'fflate';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fixturePath } from '../helpers/fixtures';
 import { POLL, screenshot, startApp, type E2EApp } from './harness';
@@ -85,6 +86,14 @@ describe('batch deblur (browser host, real engine)', () => {
     expect(file.suggestedFilename()).toBe('s2.png');
     expect(file.url()).toMatch(/\/download\?ticket=/);
     expect(file.url()).not.toContain(app.web.token);
+
+    const all = page.waitForEvent('download');
+    await page.getByTestId('batch-download-all').click();
+    const zip = await all;
+    expect(zip.suggestedFilename()).toBe('deblurred.zip');
+    const unzipped = unzipSync(new Uint8Array(await readFile((await zip.path())!)));
+    expect(Object.keys(unzipped).sort()).toEqual(['s1.png', 's10.png', 's2.png']);
+    expect(Buffer.from(unzipped['s2.png']!).equals(await readFile(path.join(photos, 'deblurred', 's2.png')))).toBe(true);
     await shots(page, 'deblur-batch');
   });
 

@@ -1,12 +1,14 @@
 /**
  * Hostile input: download requests from the browser page or from anyone on 127.0.0.1 — guessed, reused or
  * expired tickets, paths outside the host's roots, a symlink swapped in after the ticket was issued, file
- * names that try to break out of the Content-Disposition header.
+ * names that try to break out of the Content-Disposition header; a folder's .zip that holds hidden files and links out.
  * Fault injected: the file is replaced by a link to a secret outside the roots between ticket and GET.
  * What must hold: only a ticket issued for a file inside the roots downloads it, once, within its minute;
  * the answer is an attachment that is not sniffed; the session token never appears in a download URL.
  */
-import { mkdir, mkdtemp, rm, symlink, unlink, writeFile } from 'node:fs/promises';
+import { spawnSync } from 'node:child_process';
+import { mkdir, mkdtemp, rm, symlink, unlink, utimes, writeFile } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -69,6 +71,31 @@ describe('download tickets', () => {
     await expect(t.redeem(id)).rejects.toThrow(/is outside the folders/);
   });
 
+  it("as a folder's .zip: the regular files through its subfolders, never hidden ones or symbolic links", async () => {
+    const t = tickets();
+    const out = path.join(root, 'zipped');
+    await mkdir(path.join(out, 'sub', 'deeper'), { recursive: true });
+    await writeFile(path.join(out, 'b.png'), 'B');
+    await writeFile(path.join(out, 'sub', 'a.png'), 'A');
+    await writeFile(path.join(out, 'sub', 'deeper', 'c.webp'), 'C');
+    await writeFile(path.join(out, '.b.png.tmp-123-abcd'), 'half-written');
+    await symlink(secret, path.join(out, 'secret-link.txt'));
+    await symlink(tmp, path.join(out, 'folder-link'));
+    const { url, name } = await t.issue(out, { zip: true });
+    expect(name).toBe('zipped.zip');
+    const got = await t.redeem(url.split('=')[1]!);
+    expect(got?.kind).toBe('zip');
+    expect(got?.kind === 'zip' && got.entries.map((e) => [e.name, e.size])).toEqual([
+      ['b.png', 1],
+      ['sub/a.png', 1],
+      ['sub/deeper/c.webp', 1],
+    ]);
+    await expect(t.issue(path.join(root, 'out', 'photo.png'), { zip: true })).rejects.toThrow(/^path: .*photo\.png is not a folder/);
+    await expect(t.issue(tmp, { zip: true })).rejects.toThrow(/is outside the folders/);
+    await mkdir(path.join(root, 'empty'));
+    await expect(t.issue(path.join(root, 'empty'), { zip: true })).rejects.toThrow(/^path: .*empty has no files to download/);
+  });
+
   it('keep any file name inside the Content-Disposition header', () => {
     const header = contentDisposition('a"; filename=evil.html\r\nX: 1 é.png');
     expect(header).not.toMatch(/[\r\n]/);
@@ -98,5 +125,60 @@ describe('GET /download on the browser host', () => {
     expect(text).not.toContain(root);
     expect((await fetch(`${base}/download`)).status).toBe(404);
     expect((await fetch(`${base}/download?ticket=../../secret.txt`)).status).toBe(404);
+  });
+
+  it("streams a folder's .zip that Python's zipfile reads back byte for byte, with the files' times", async () => {
+    const t = tickets();
+    const out = path.join(root, 'batch');
+    await mkdir(path.join(out, 'sub'), { recursive: true });
+    const big = Buffer.alloc(3 * 1024 * 1024 + 17); // several read chunks: the stream is fed in pieces
+    for (let i = 0; i < big.length; i++) big[i] = (i * 2654435761) >>> 24;
+    await writeFile(path.join(out, 'big.png'), big);
+    await writeFile(path.join(out, 'sub', 'é small.jpg'), 'JPEGDATA');
+    await utimes(path.join(out, 'big.png'), new Date('2026-05-04T10:20:30Z'), new Date('2026-05-04T10:20:30Z'));
+    const host = await startWebHost({ route: async () => ({}), rendererDir: path.join(tmp, 'renderer'), downloads: t, token: 'session-token' });
+    const { url } = await t.issue(out, { zip: true });
+    const res = await fetch(`http://127.0.0.1:${host.port}${url}`);
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toBe('application/zip');
+    expect(res.headers.get('content-disposition')).toBe(`attachment; filename="batch.zip"; filename*=UTF-8''batch.zip`);
+    const zipFile = path.join(tmp, 'batch.zip');
+    await writeFile(zipFile, Buffer.from(await res.arrayBuffer()));
+    await host.close();
+    const py = spawnSync('/usr/bin/python3', ['-c', `
+import hashlib, json, sys, zipfile
+z = zipfile.ZipFile(sys.argv[1])
+assert z.testzip() is None
+print(json.dumps([[i.filename, i.file_size, hashlib.sha256(z.read(i)).hexdigest(), list(i.date_time)] for i in z.infolist()]))
+`, zipFile], { encoding: 'utf8' });
+    expect(py.status, py.stderr).toBe(0);
+    const entries = JSON.parse(py.stdout) as Array<[string, number, string, number[]]>;
+    const sha = (b: Buffer) => createHash('sha256').update(b).digest('hex');
+    expect(entries.map(([n, size, digest]) => [n, size, digest])).toEqual([
+      ['big.png', big.length, sha(big)],
+      ['sub/é small.jpg', 8, sha(Buffer.from('JPEGDATA'))],
+    ]);
+    // DOS time in local time, to the even second
+    const local = new Date('2026-05-04T10:20:30Z');
+    expect(entries[0]![3]).toEqual([local.getFullYear(), local.getMonth() + 1, local.getDate(), local.getHours(), local.getMinutes(), local.getSeconds() & ~1]);
+  });
+
+  it('lets a client walk away in the middle of a .zip: the host stops writing and serves the next download', async () => {
+    const t = tickets();
+    const out = path.join(root, 'large');
+    await mkdir(out);
+    for (let i = 0; i < 4; i++) await writeFile(path.join(out, `p${i}.png`), Buffer.alloc(8 * 1024 * 1024, i));
+    const host = await startWebHost({ route: async () => ({}), rendererDir: path.join(tmp, 'renderer'), downloads: t, token: 'session-token' });
+    try {
+      const abort = new AbortController();
+      const res = await fetch(`http://127.0.0.1:${host.port}${(await t.issue(out, { zip: true })).url}`, { signal: abort.signal });
+      const reader = res.body!.getReader();
+      await reader.read(); // the first bytes have come; then the user cancels
+      abort.abort();
+      const next = await fetch(`http://127.0.0.1:${host.port}${(await t.issue(path.join(root, 'out', 'photo.png'))).url}`);
+      expect(await next.text()).toBe('PNGDATA');
+    } finally {
+      await host.close();
+    }
   });
 });

@@ -190,8 +190,11 @@ export const methods = {
   'host.info': { params: empty, result: hostInfo, host: true },
   /** shows a folder in the system's file manager (the desktop app; the browser host answers 'unavailable') */
   'shell.openFolder': { params: z.strictObject({ path: absPath }), result: ok, host: true },
-  /** a one-time link (GET, expires in a minute) that downloads a file the host may read (the browser host only) */
-  'download.ticket': { params: z.strictObject({ path: absPath }), result: z.strictObject({ url: z.string(), name: z.string() }), host: true },
+  /**
+   * A one-time link (GET, expires in a minute) that downloads a file the host may read (the browser host only);
+   * with `zip`, `path` is a folder and the link downloads its files (subfolders included, no hidden files or links) as one .zip.
+   */
+  'download.ticket': { params: z.strictObject({ path: absPath, zip: z.boolean().optional() }), result: z.strictObject({ url: z.string(), name: z.string() }), host: true },
 } as const;
 
 export type MethodName = keyof typeof methods;

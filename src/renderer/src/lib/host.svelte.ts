@@ -15,11 +15,11 @@ export function loadHostInfo(api: DeblurApi): void {
 }
 
 /**
- * Downloads a file from the browser host: a one-time ticket is asked for over the authenticated socket, so
- * the session token never appears in the download's URL.
+ * Downloads a file from the browser host (with `zip`: a folder's files as one .zip): a one-time ticket is asked
+ * for over the authenticated socket, so the session token never appears in the download's URL.
  */
-export async function downloadFile(api: DeblurApi, path: string): Promise<void> {
-  const ticket = await api.call('download.ticket', { path });
+export async function downloadFile(api: DeblurApi, path: string, opts: { zip?: boolean } = {}): Promise<void> {
+  const ticket = await api.call('download.ticket', { path, ...(opts.zip ? { zip: true } : {}) });
   const a = document.createElement('a');
   a.href = ticket.url;
   a.download = ticket.name;
