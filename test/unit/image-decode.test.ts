@@ -1,6 +1,9 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
 import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
-import { DecodeError, decodeToRgb, encodePng, looksTruncated } from '../../src/engine/image/decode';
+import { classifySharpError, DecodeError, decodeToRgb, encodePng, fileEndMarkerMissing, looksTruncated } from '../../src/engine/image/decode';
 import { createRawImage } from '../../src/engine/image/raw-image';
 
 async function reasonOf(input: Uint8Array | string, limitInputPixels?: number): Promise<string> {
@@ -41,5 +44,32 @@ describe('decodeToRgb / encodePng', () => {
     expect(looksTruncated(Buffer.concat([jpeg, Buffer.from('trailer')]))).toBe(false);
     expect(looksTruncated(jpeg.subarray(0, jpeg.length - 2))).toBe(true);
     expect(looksTruncated(new TextEncoder().encode('GIF89a…'))).toBe(false); // unknown format: no opinion
+  });
+});
+
+describe('classifySharpError', () => {
+  // libvips reads its messages from an error log shared between calls: the same JPEG, cut inside its Huffman tables,
+  // failed as "premature end of JPEG image" in most scans and with only "Bogus Huffman table definition" in one
+  // (a CI run's data-scan test); the missing end marker decides, whatever the message.
+  const cut = new Error('Input file has corrupt header: VipsJpeg: Bogus Huffman table definition');
+  it('calls a file whose end marker is missing truncated whatever libvips says, and reads the message otherwise', () => {
+    expect(classifySharpError(cut, true).reason).toBe('truncated');
+    expect(classifySharpError(cut, false).reason).toBe('corrupt');
+    expect(classifySharpError(new Error('VipsJpeg: premature end of JPEG image'), false).reason).toBe('truncated');
+    expect(classifySharpError(new Error('Input file contains unsupported image format'), false).reason).toBe('not-an-image');
+  });
+
+  it('finds the end marker of a file on disk from its two ends', async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'end-marker-'));
+    try {
+      const jpeg = await sharp({ create: { width: 64, height: 48, channels: 3, background: { r: 10, g: 200, b: 30 } } }).jpeg().toBuffer();
+      await writeFile(path.join(dir, 'whole.jpg'), jpeg);
+      await writeFile(path.join(dir, 'cut.jpg'), jpeg.subarray(0, Math.floor(jpeg.length * 0.6)));
+      expect(await fileEndMarkerMissing(path.join(dir, 'whole.jpg'))).toBe(false);
+      expect(await fileEndMarkerMissing(path.join(dir, 'cut.jpg'))).toBe(true);
+      expect(await fileEndMarkerMissing(path.join(dir, 'absent.jpg'))).toBe(false);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -153,11 +153,12 @@ async function probeImage(file: string, limitInputPixels: number, verify: 'heade
     return classifyFsError(err);
   }
   if (size === 0) return new DecodeError('empty', 'the file is empty (0 bytes)');
+  const endMissing = endMarkerMissing(head, tail.subarray(0, tailLength));
   let meta: Metadata;
   try {
     meta = await sharp(file, { limitInputPixels: false }).metadata();
   } catch (err) {
-    return classifySharpError(err, new Uint8Array(0));
+    return classifySharpError(err, endMissing);
   }
   const width = meta.autoOrient?.width ?? meta.width;
   const height = meta.autoOrient?.height ?? meta.height;
@@ -168,11 +169,11 @@ async function probeImage(file: string, limitInputPixels: number, verify: 'heade
   }
   // A header can be intact while the data is cut short; only a full decode notices. Decoding every
   // file would multiply the cost of a scan, so only files whose end marker is missing are decoded.
-  if (verify === 'decode' || endMarkerMissing(head, tail.subarray(0, tailLength))) {
+  if (verify === 'decode' || endMissing) {
     try {
       await decodeToRgb(file, { limitInputPixels });
     } catch (err) {
-      return err instanceof DecodeError ? err : classifySharpError(err, new Uint8Array(0));
+      return err instanceof DecodeError ? err : classifySharpError(err, endMissing);
     }
   }
   return { width, height, format: meta.format ?? 'unknown', bytes: size, mtimeMs };

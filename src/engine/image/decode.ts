@@ -54,7 +54,7 @@ export async function decodeToRgb(input: string | Uint8Array, opts: DecodeOption
     if (info.channels !== 3) throw new DecodeError('corrupt', `decoded to ${info.channels} channels instead of 3`);
     return { data: new Uint8Array(data.buffer, data.byteOffset, data.length), width: info.width, height: info.height, channels: 3 };
   } catch (err) {
-    throw classifySharpError(err, bytes);
+    throw classifySharpError(err, looksTruncated(bytes));
   }
 }
 
@@ -84,15 +84,20 @@ export function classifyFsError(err: unknown): DecodeError {
   }
 }
 
-/** Maps sharp/libvips messages (which are not typed) to reasons; the raw message is kept as detail. */
-export function classifySharpError(err: unknown, bytes: Uint8Array): DecodeError {
+/**
+ * Maps sharp/libvips messages (which are not typed) to reasons; the raw message is kept as detail. `endMissing`
+ * (endMarkerMissing of the file's ends) decides truncation first: libvips' message is read from an error log it
+ * shares between calls, so the same cut-off file reads "premature end of JPEG image" one time and only "Bogus
+ * Huffman table definition" the next.
+ */
+export function classifySharpError(err: unknown, endMissing: boolean): DecodeError {
   if (err instanceof DecodeError) return err;
   const message = err instanceof Error ? err.message : String(err);
   if (/unsupported image format|bad seek|not a known file format/i.test(message)) {
     return new DecodeError('not-an-image', 'the content is not a recognised image format');
   }
   if (/pixel limit/i.test(message)) return new DecodeError('too-large', message);
-  if (looksTruncated(bytes) || /premature end|truncated|unexpected end|end of file|eof/i.test(message)) {
+  if (endMissing || /premature end|truncated|unexpected end|end of file|eof/i.test(message)) {
     return new DecodeError('truncated', message);
   }
   return new DecodeError('corrupt', message);
@@ -113,6 +118,24 @@ export function looksTruncated(bytes: Uint8Array): boolean {
 
 /** How many bytes at the end of a file `endMarkerMissing` needs to see. */
 export const TAIL_BYTES = 1024;
+
+/** endMarkerMissing for a file on disk, reading only its first 8 and last TAIL_BYTES bytes; false if it cannot be read. */
+export async function fileEndMarkerMissing(file: string): Promise<boolean> {
+  const handle = await fs.open(file, 'r').catch(() => null);
+  if (!handle) return false;
+  try {
+    const { size } = await handle.stat();
+    const head = new Uint8Array(8);
+    const tail = new Uint8Array(Math.min(size, TAIL_BYTES));
+    await handle.read(head, 0, head.length, 0);
+    await handle.read(tail, 0, tail.length, size - tail.length);
+    return endMarkerMissing(head, tail);
+  } catch {
+    return false;
+  } finally {
+    await handle.close();
+  }
+}
 
 /** The same check from the first bytes and the last TAIL_BYTES bytes only (no need to read the whole file). */
 export function endMarkerMissing(head: Uint8Array, tail: Uint8Array): boolean {

@@ -1,5 +1,5 @@
 import sharp from 'sharp';
-import { classifySharpError, DecodeError, DEFAULT_LIMIT_INPUT_PIXELS, readImageFile } from '../image/decode';
+import { classifySharpError, DecodeError, DEFAULT_LIMIT_INPUT_PIXELS, looksTruncated, readImageFile } from '../image/decode';
 import type { RawImage } from '../image/raw-image';
 
 /**
@@ -52,7 +52,7 @@ export async function decodePhoto(file: string, limitInputPixels = DEFAULT_LIMIT
     }
     return { rgb, alpha, format: meta.format ?? 'unknown', hadIccProfile: meta.icc !== undefined };
   } catch (err) {
-    throw classifySharpError(err, bytes);
+    throw classifySharpError(err, looksTruncated(bytes));
   }
 }
 

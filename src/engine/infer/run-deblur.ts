@@ -2,7 +2,7 @@ import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import sharp from 'sharp';
 import type { EventPayload, JobParams, JobResult } from '../../shared/contract';
-import { classifyFsError, classifySharpError, DecodeError, DEFAULT_LIMIT_INPUT_PIXELS } from '../image/decode';
+import { classifyFsError, classifySharpError, DecodeError, DEFAULT_LIMIT_INPUT_PIXELS, fileEndMarkerMissing } from '../image/decode';
 import { CancelledError, type JobContext } from '../jobs/job-context';
 import { selectRuntime } from '../runtime/select';
 import { describeBlur, describeRoute } from '../../shared/blur-text';
@@ -136,7 +136,7 @@ async function orientedSize(file: string): Promise<{ width: number; height: numb
     const format = meta.format ?? 'unknown';
     return swapped ? { width: meta.height, height: meta.width, format } : { width: meta.width, height: meta.height, format };
   } catch (err) {
-    throw classifySharpError(err, new Uint8Array(0));
+    throw err instanceof DecodeError ? err : classifySharpError(err, await fileEndMarkerMissing(file));
   }
 }
 
