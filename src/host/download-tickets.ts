@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { lstat, readdir, realpath, stat } from 'node:fs/promises';
+import { access, constants, lstat, readdir, realpath, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { z } from 'zod';
 import { absPath, ContractError } from '../shared/contract';
@@ -57,13 +57,25 @@ async function zipEntries(dir: string, shown: string): Promise<ZipEntry[]> {
   const out: ZipEntry[] = [];
   let bytes = 0;
   const tooMany = (what: string) => new ContractError('invalid_payload', `path: ${shown} holds ${what}, more than one .zip can hold: download its subfolders or files one by one`, 'path');
+  // refused before the download starts: a file that cannot be read would otherwise cut the .zip off half-way
+  const unreadable = (rel: string, err: unknown) =>
+    new ContractError('invalid_payload', `path: ${path.join(shown, rel)} cannot be read (${(err as NodeJS.ErrnoException).code ?? err}): a .zip of ${shown} would be incomplete`, 'path');
   const walk = async (folder: string, prefix: string, depth: number): Promise<void> => {
-    const names = (await readdir(folder)).filter((n) => !n.startsWith('.')).sort();
+    const names = (
+      await readdir(folder).catch((err: unknown) => {
+        throw unreadable(prefix, err);
+      })
+    )
+      .filter((n) => !n.startsWith('.'))
+      .sort();
     for (const name of names) {
       const full = path.join(folder, name);
       const info = await lstat(full).catch(() => null); // gone meanwhile: not part of the folder any more
       if (info?.isDirectory() && depth < MAX_ZIP_DEPTH) await walk(full, `${prefix}${name}/`, depth + 1);
       if (!info?.isFile()) continue;
+      await access(full, constants.R_OK).catch((err: unknown) => {
+        throw unreadable(`${prefix}${name}`, err);
+      });
       bytes += info.size;
       out.push({ path: full, name: `${prefix}${name}`, size: info.size, mtime: info.mtime });
       if (out.length > MAX_ZIP_ENTRIES) throw tooMany(`more than ${MAX_ZIP_ENTRIES.toLocaleString('en')} files`);
@@ -104,17 +116,17 @@ export function createDownloadTickets(policy: PathPolicy, now: () => number = Da
       sweep();
       const id = randomBytes(24).toString('base64url');
       open.set(id, { path: target, zip, expires: now() + TICKET_TTL_MS });
-      return { url: `/download?ticket=${id}`, name: zipName(target, zip) };
+      return { url: `/download?ticket=${id}`, name: downloadName(target, zip) };
     },
     async redeem(id) {
       const ticket = open.get(id);
       open.delete(id); // one use, even if the file has gone meanwhile
       if (!ticket || ticket.expires <= now()) return null;
       const { real, size } = await checked(ticket.path, ticket.zip);
-      const name = zipName(ticket.path, ticket.zip);
+      const name = downloadName(ticket.path, ticket.zip);
       return ticket.zip ? { kind: 'zip', name, entries: await zipEntries(real, ticket.path) } : { kind: 'file', path: real, name, size };
     },
   };
 }
 
-const zipName = (target: string, zip: boolean) => (zip ? `${path.basename(target)}.zip` : path.basename(target));
+const downloadName = (target: string, zip: boolean) => (zip ? `${path.basename(target)}.zip` : path.basename(target));
