@@ -5,11 +5,11 @@ import type { JobContext } from '../jobs/job-context';
 import {
   DEFAULT_LIMIT_INPUT_PIXELS,
   DecodeError,
-  TAIL_BYTES,
   classifyFsError,
   classifySharpError,
   decodeToRgb,
   endMarkerMissing,
+  readFileEnds,
   type SkipReason,
 } from '../image/decode';
 import { walkFolder } from '../fs/walk-folder';
@@ -134,18 +134,14 @@ type Probe = Pick<ScannedImage, 'width' | 'height' | 'format' | 'bytes' | 'mtime
 async function probeImage(file: string, limitInputPixels: number, verify: 'header' | 'decode'): Promise<Probe | DecodeError> {
   let size: number;
   let mtimeMs: number;
-  const head = new Uint8Array(8);
-  const tail = new Uint8Array(TAIL_BYTES);
-  let tailLength: number;
+  let ends: { head: Uint8Array; tail: Uint8Array };
   try {
     const handle = await fs.open(file, 'r'); // fails here for missing permission
     try {
       const stat = await handle.stat();
       size = stat.size;
       mtimeMs = stat.mtimeMs;
-      await handle.read(head, 0, head.length, 0);
-      const tailStart = Math.max(0, size - TAIL_BYTES);
-      tailLength = (await handle.read(tail, 0, size - tailStart, tailStart)).bytesRead;
+      ends = await readFileEnds(handle, size);
     } finally {
       await handle.close();
     }
@@ -153,7 +149,7 @@ async function probeImage(file: string, limitInputPixels: number, verify: 'heade
     return classifyFsError(err);
   }
   if (size === 0) return new DecodeError('empty', 'the file is empty (0 bytes)');
-  const endMissing = endMarkerMissing(head, tail.subarray(0, tailLength));
+  const endMissing = endMarkerMissing(ends.head, ends.tail);
   let meta: Metadata;
   try {
     meta = await sharp(file, { limitInputPixels: false }).metadata();

@@ -1,4 +1,5 @@
 import { promises as fs } from 'node:fs';
+import type { FileHandle } from 'node:fs/promises';
 import sharp from 'sharp';
 import type { RawImage } from './raw-image';
 
@@ -119,16 +120,21 @@ export function looksTruncated(bytes: Uint8Array): boolean {
 /** How many bytes at the end of a file `endMarkerMissing` needs to see. */
 export const TAIL_BYTES = 1024;
 
-/** endMarkerMissing for a file on disk, reading only its first 8 and last TAIL_BYTES bytes; false if it cannot be read. */
+/** The bytes endMarkerMissing looks at, from an open file of `size` bytes: its first 8 and its last TAIL_BYTES. */
+export async function readFileEnds(handle: FileHandle, size: number): Promise<{ head: Uint8Array; tail: Uint8Array }> {
+  const head = new Uint8Array(8);
+  const tail = new Uint8Array(Math.min(size, TAIL_BYTES));
+  await handle.read(head, 0, head.length, 0);
+  const { bytesRead } = await handle.read(tail, 0, tail.length, size - tail.length);
+  return { head, tail: tail.subarray(0, bytesRead) };
+}
+
+/** endMarkerMissing for a file on disk (readFileEnds); false if it cannot be read. */
 export async function fileEndMarkerMissing(file: string): Promise<boolean> {
   const handle = await fs.open(file, 'r').catch(() => null);
   if (!handle) return false;
   try {
-    const { size } = await handle.stat();
-    const head = new Uint8Array(8);
-    const tail = new Uint8Array(Math.min(size, TAIL_BYTES));
-    await handle.read(head, 0, head.length, 0);
-    await handle.read(tail, 0, tail.length, size - tail.length);
+    const { head, tail } = await readFileEnds(handle, (await handle.stat()).size);
     return endMarkerMissing(head, tail);
   } catch {
     return false;
