@@ -54,6 +54,8 @@ describe('classifySharpError', () => {
   const cut = new Error('Input file has corrupt header: VipsJpeg: Bogus Huffman table definition');
   it('calls a file whose end marker is missing truncated whatever libvips says, and reads the message otherwise', () => {
     expect(classifySharpError(cut, true).reason).toBe('truncated');
+    // another file's error in the shared log (a text file scanned at the same time) does not make a cut JPEG "not an image"
+    expect(classifySharpError(new Error('Input file contains unsupported image format\nVipsJpeg: Bogus Huffman table definition'), true).reason).toBe('truncated');
     expect(classifySharpError(cut, false).reason).toBe('corrupt');
     expect(classifySharpError(new Error('VipsJpeg: premature end of JPEG image'), false).reason).toBe('truncated');
     expect(classifySharpError(new Error('Input file contains unsupported image format'), false).reason).toBe('not-an-image');

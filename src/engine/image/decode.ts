@@ -94,11 +94,14 @@ export function classifyFsError(err: unknown): DecodeError {
 export function classifySharpError(err: unknown, endMissing: boolean): DecodeError {
   if (err instanceof DecodeError) return err;
   const message = err instanceof Error ? err.message : String(err);
+  // first: endMissing is only ever true for a file that starts as a PNG or JPEG, and the message may carry another
+  // file's error (a CI rehearsal's cut JPEG read "unsupported image format", a text file's, scanned at the same time)
+  if (endMissing) return new DecodeError('truncated', message);
   if (/unsupported image format|bad seek|not a known file format/i.test(message)) {
     return new DecodeError('not-an-image', 'the content is not a recognised image format');
   }
   if (/pixel limit/i.test(message)) return new DecodeError('too-large', message);
-  if (endMissing || /premature end|truncated|unexpected end|end of file|eof/i.test(message)) {
+  if (/premature end|truncated|unexpected end|end of file|eof/i.test(message)) {
     return new DecodeError('truncated', message);
   }
   return new DecodeError('corrupt', message);
