@@ -4,7 +4,8 @@
  * (the write beside the model fails); new weights saved over the model (stale conversion).
  * What must hold: inference still runs on ONNX Runtime with the right numbers, the damaged file is
  * replaced by a fresh conversion, a failed write beside the model falls back to the user cache
- * (DEBLUR_CACHE_DIR), and a new checkpoint never reuses the old weights' conversion.
+ * (DEBLUR_CACHE_DIR), a built-in model's folder (the installation's) is never written into, and a new checkpoint
+ * never reuses the old weights' conversion.
  */
 import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
@@ -14,6 +15,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadInferenceModel } from '../../src/engine/infer/load-model';
 import { modelPredictor } from '../../src/engine/infer/model-predictor';
 import { besideFile, cacheFile, conversionKey } from '../../src/engine/infer/ort-cache';
+import { builtinModelDir } from '../../src/engine/infer/model-source';
 import { openInferRuntime } from '../../src/engine/infer/ort-runtime';
 import { saveModel } from '../../src/engine/models/io';
 import { selectRuntime } from '../../src/engine/runtime/select';
@@ -78,6 +80,15 @@ describe('ONNX conversion cache', () => {
     expect(r.file).toBe(cacheFile(key));
     expect(r.notes.join('\n')).toMatch(/not cached beside the model \(cannot write .*model\.[0-9a-f]{16}\.onnx/);
     expect(existsSync(cacheFile(key))).toBe(true);
+  });
+
+  it('a built-in model’s conversion goes to the user cache, never into the installation’s folder', async () => {
+    // the blind model, kept selectable beside the default one: once written beside itself into resources/models
+    const dir = builtinModelDir('blind');
+    const before = await readdir(dir);
+    const r = await openAndCheck(dir);
+    expect(r.file).toBe(cacheFile(await conversionKey(dir)));
+    expect(await readdir(dir)).toEqual(before);
   });
 
   it('new weights get a new conversion; the old weights’ file goes', async () => {

@@ -42,6 +42,11 @@ export function builtinModelDir(name: (typeof BUILTIN_MODEL_NAMES)[number]): str
   return name === DEFAULT_MODEL_NAME ? defaultModelDir() : path.join(shippedModelsDir(), name);
 }
 
+/** Whether dir is a built-in model's folder: it belongs to the installation, so nothing is written there. */
+export function isBuiltinModelDir(dir: string): boolean {
+  return BUILTIN_MODEL_NAMES.some((name) => path.resolve(builtinModelDir(name)) === path.resolve(dir));
+}
+
 export const isBuiltinModelName = (s: string): s is (typeof BUILTIN_MODEL_NAMES)[number] => (BUILTIN_MODEL_NAMES as readonly string[]).includes(s);
 
 const isFile = (p: string) => fs.stat(p).then((s) => s.isFile(), () => false);

@@ -5,12 +5,11 @@ import { INFER_RUNTIMES, type InferAttempt, type InferRuntimeName, type InferRun
 import type { TilePredictor } from './deblur-image';
 import type { InferenceModel } from './load-model';
 import { modelPredictor } from './model-predictor';
-import { defaultModelDir } from './model-source';
+import { isBuiltinModelDir } from './model-source';
 import { conversionKey, readCachedConversion, storeConversion } from './ort-cache';
 import { loadOnnxRuntime, ortVersion, type Ort, type OrtLoader } from './ort-module';
 import { ortPredictor } from './ort-predictor';
 import { chooseProviders, sessionOptions, type ProviderChoice, type ProviderEnv, type ProviderName } from './ort-providers';
-import path from 'node:path';
 
 /**
  * Which runtime deblurs and evaluates: ONNX Runtime on the model converted to ONNX (cached, see
@@ -151,9 +150,8 @@ async function convertCached(loaded: InferenceModel): Promise<Conversion> {
 async function convertAndStore(loaded: InferenceModel, key: string): Promise<Conversion> {
   const dir = loaded.source.dir;
   const { bytes } = layersModelToOnnx(loaded.model, { metadata: { 'deblur.source': dir, 'deblur.conversion_key': key } });
-  // The built-in model's folder belongs to the installation: its conversion goes to the user cache.
-  const beside = path.resolve(dir) !== path.resolve(defaultModelDir());
-  const stored = await storeConversion(dir, key, bytes, beside);
+  // A built-in model's folder belongs to the installation: its conversion goes to the user cache.
+  const stored = await storeConversion(dir, key, bytes, !isBuiltinModelDir(dir));
   const where = stored.file ? `converted to ONNX: ${stored.file}` : 'converted to ONNX (kept in memory)';
   return { bytes, file: stored.file, fromCache: false, notes: [where, ...stored.notes] };
 }
