@@ -25,7 +25,7 @@ import { loadRunnableModel, type RunnableModel } from '../../src/engine/infer/lo
 import { psnr, ssim } from '../../src/engine/metrics';
 import { restorePhoto } from '../../src/engine/restore/restore-photo';
 import { wienerInput } from '../../src/engine/restore/wiener-input';
-import { wienerKernelForEstimate, wienerKernelOfLevel } from '../../src/engine/restore/wiener-kernel';
+import { isMildBlur, wienerKernelForEstimate, wienerKernelOfLevel } from '../../src/engine/restore/wiener-kernel';
 import { selectRuntime } from '../../src/engine/runtime/select';
 import { HELDOUT_PHOTOS } from '../default-model/photos';
 import { jpeg, loadFrames } from '../lib/mate-frames';
@@ -67,7 +67,7 @@ async function main(): Promise<void> {
   const frames = await loadFrames(root, HELDOUT_PHOTOS, crops, 7);
   const t0 = Date.now();
 
-  type Row = { photo: string; whole: boolean; condition: string; psnr: Record<Method, number>; ssim: Record<Method, number>; estimate: { sigma: number; ksize: number } | null; refined: boolean | null };
+  type Row = { photo: string; whole: boolean; condition: string; psnr: Record<Method, number>; ssim: Record<Method, number>; estimate: { sigma: number; ksize: number } | null; mild: boolean; refined: boolean | null };
   const rows: Row[] = [];
   for (const [fi, { photo, frame, whole }] of frames.entries()) {
     for (const c of CONDITIONS) {
@@ -86,7 +86,7 @@ async function main(): Promise<void> {
       const ka = await restorePhoto(kernelAware, blurred, blur, { compressed });
       outputs.kernelAware = ka.output;
       const score = (f: (a: RawImage, b: RawImage) => number) => Object.fromEntries(METHODS.map((m) => [m, f(outputs[m], frame)])) as Record<Method, number>;
-      rows.push({ photo, whole, condition: c.name, psnr: score(psnr), ssim: score(ssim), estimate: blur && { sigma: blur.sigma, ksize: blur.level.ksize }, refined: ka.route.refined });
+      rows.push({ photo, whole, condition: c.name, psnr: score(psnr), ssim: score(ssim), estimate: blur && { sigma: blur.sigma, ksize: blur.level.ksize }, mild: blur !== null && isMildBlur(blur), refined: ka.route.refined });
       if (dump && whole) {
         const dir = path.join(dump, path.basename(photo, path.extname(photo)), c.name.replace(/[^\w.]+/g, '_'));
         mkdirSync(dir, { recursive: true });
@@ -112,6 +112,8 @@ async function main(): Promise<void> {
         framesAtLeastWienerTold: rs.filter((r) => r.psnr.kernelAware >= r.psnr.wienerTold - 1e-9).length,
         framesBelowInput: rs.filter((r) => r.psnr.kernelAware < r.psnr.input).length,
         refined: rs.filter((r) => r.refined).length,
+        /** undone as a mild blur (wiener-kernel.ts's MildRule) */
+        mild: rs.filter((r) => r.mild).length,
         levelCorrect: c.course ? estimated.filter((r) => r.estimate!.ksize === c.ksize).length : null,
         sigmaMedian: estimated.length ? [...estimated.map((r) => r.estimate!.sigma)].sort((a, b) => a - b)[Math.floor(estimated.length / 2)] : null,
       };

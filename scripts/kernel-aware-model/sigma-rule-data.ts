@@ -42,7 +42,7 @@ async function main(): Promise<void> {
       const told: Record<string, number> = {};
       for (const s of TOLD_SIGMAS) told[String(s)] = psnr(frame, wienerInput(blurred, { ksize: opencvKernelSize(s), sigma: s, k: wienerKForSigma(s) }));
       for (const [ksize, s] of LEVELS) told[`L${ksize}`] = psnr(frame, wienerInput(blurred, wienerKernelOfLevel(ksize, s)));
-      const line = { photo, frame: fi, whole, sigma, input: psnr(frame, blurred), estimate: { sigma: e.sigma, level: e.level.ksize, confidence: e.level.confidence, levels: e.levels.map((l) => l.p) }, told };
+      const line = { photo, frame: fi, whole, sigma, input: psnr(frame, blurred), estimate: { sigma: e.sigma, level: e.level.ksize, confidence: e.level.confidence, levels: e.levels.map((l) => l.p), mildBlur: e.mildBlur }, told };
       appendFileSync(out, `${JSON.stringify(line)}\n`);
     }
     console.log(`${fi + 1}/${frames.length} ${photo}${whole ? '' : ' (crop)'}`);

@@ -1,19 +1,26 @@
 /**
  * Scores rules for turning an estimated blur into the Wiener kernel on sigma-rule-data.ts's lines (training photos):
- * the shipped rule (wiener-kernel.ts: the nearly sharp level always taken as such, a course level within 20 %
- * snapped to, else the regressed σ) against "past a threshold T the nearly sharp level is not believed and the
- * regressed σ, shrunk by s, is used instead" (shrunk also where the middle level is not snapped to below σ 1.0).
- * Prints, per true σ, the mean PSNR gain over the blurred input and the frames made worse than it. The PSNR of a σ
- * between the data's grid points is interpolated linearly; an exact output counts as 100 dB.
+ * - "no mild rule": the rule before the mild-blur detector (the nearly sharp level always taken as such, a course
+ *   level within 20 % snapped to, else the regressed σ);
+ * - "T t s x": that rule, but past a threshold T the nearly sharp level is not believed and the regressed σ, shrunk
+ *   by s, is used instead (shrunk also where the middle level is not snapped to below σ 1.0); measured and dropped;
+ * - "mild …": wiener-kernel.ts's rule (the mild-blur detector's verdict on nearly sharp frames, and a regressed σ
+ *   below `below` under the other levels, undone as one gentle σ) for a grid of its two constants; the shipped ones
+ *   are marked.
+ * Prints, per true σ, the mean PSNR gain over the blurred input, the frames made worse than it and the worst loss.
+ * The PSNR of a σ between the data's grid points is interpolated linearly; an exact output counts as 100 dB. Frames
+ * whose kernel is a regressed σ beyond the grid (not snapped, σ ≥ 0.9) are left out alike for every rule.
  *
  * Usage: node bin/tsx.mjs scripts/kernel-aware-model/sigma-rule-eval.ts data.jsonl [more.jsonl …]
  */
 import { readFileSync } from 'node:fs';
+import { BLUR_LEVELS, type BlurEstimate } from '../../src/shared/contract';
+import { MILD_RULE, wienerKernelForEstimate, type MildRule } from '../../src/engine/restore/wiener-kernel';
 
 interface Line {
   sigma: number;
   input: number | null;
-  estimate: { sigma: number; level: number; confidence: number };
+  estimate: { sigma: number; level: 3 | 7 | 11; confidence: number; mildBlur?: boolean };
   told: Record<string, number | null>;
 }
 const CAP = 100;
@@ -22,35 +29,56 @@ const lines: Line[] = process.argv.slice(2).flatMap((f) => readFileSync(f, 'utf8
 if (!lines.length) throw new Error('usage: sigma-rule-eval.ts data.jsonl [more.jsonl …]');
 const grid = Object.keys(lines[0]!.told).filter((k) => !k.startsWith('L')).map(Number).sort((a, b) => a - b);
 
-function toldAt(l: Line, s: number): number {
-  const c = Math.min(Math.max(s, grid[0]!), grid.at(-1)!);
+/** The PSNR of the filter for σ, interpolated on the grid; null beyond it. */
+function toldAt(l: Line, s: number): number | null {
+  if (s > grid.at(-1)! + 1e-9) return null;
+  const c = Math.max(s, grid[0]!);
   const i = Math.max(1, grid.findIndex((g) => g >= c));
   const [a, b] = [grid[i - 1]!, grid[i]!];
   const [fa, fb] = [db(l.told[String(a)]!), db(l.told[String(b)]!)];
   return fa + ((fb - fa) * (c - a)) / (b - a);
 }
-const LEVEL_SIGMA: Record<number, number> = { 3: 0.3, 7: 1.0, 11: 1.6 };
-/** The PSNR a rule gives, or null where it uses a σ beyond the data's grid (the rules differ only below σ 1.0). */
-function ruleScore(l: Line, threshold: number, shrink: number): number | null {
+
+/** The rule before the mild-blur detector, and the dropped "T, s" family (T = ∞: that rule). */
+function thresholdRule(l: Line, threshold: number, shrink: number): number | null {
   const { sigma, level } = l.estimate;
-  const snapped = level === 3 ? sigma < threshold : Math.max(sigma / LEVEL_SIGMA[level]!, LEVEL_SIGMA[level]! / sigma) <= 1.2;
+  const levelSigma = BLUR_LEVELS[level];
+  const snapped = level === 3 ? sigma < threshold : Math.max(sigma / levelSigma, levelSigma / sigma) <= 1.2;
   if (snapped) return db(l.told[`L${level}`]!);
-  // every rule uses the regressed σ past the middle level alike; a shrunk σ beyond the grid scores as its last point
-  return level === 3 || sigma < 1.0 ? toldAt(l, shrink * sigma) : null;
+  return level === 3 || sigma < 1.0 ? toldAt(l, Math.min(shrink * sigma, grid.at(-1)!)) : null;
+}
+
+/** wiener-kernel.ts's rule with the given constants. */
+function mildRule(l: Line, rule: MildRule): number | null {
+  const { sigma, level, confidence, mildBlur } = l.estimate;
+  const e: BlurEstimate = { sigma, level: { ksize: level, sigma: BLUR_LEVELS[level], confidence }, mildBlur: mildBlur ?? false };
+  const k = wienerKernelForEstimate(e, {}, rule);
+  if (k.ksize === level && k.sigma === BLUR_LEVELS[level]) return db(l.told[`L${level}`]!);
+  return toldAt(l, k.sigma);
 }
 
 const sigmas = [...new Set(lines.map((l) => l.sigma))].sort((a, b) => a - b);
-const rules: Array<[string, number, number]> = [['shipped', Infinity, 1]];
-for (const t of [0.55, 0.6, 0.7]) for (const s of [0.7, 0.8, 0.85, 0.9, 1]) rules.push([`T ${t} s ${s}`, t, s]);
+const rules: Array<[string, (l: Line) => number | null]> = [['no mild rule', (l) => thresholdRule(l, Infinity, 1)]];
+for (const t of [0.55, 0.6, 0.7]) for (const s of [0.7, 0.85, 1]) rules.push([`T ${t} s ${s}`, (l) => thresholdRule(l, t, s)]);
+for (const below of [0.85, 0.9, 0.95]) {
+  for (const sigma of [0.45, 0.5, 0.55, 0.6]) {
+    const shipped = below === MILD_RULE.below && sigma === MILD_RULE.sigma ? ' **(shipped)**' : '';
+    rules.push([`mild below ${below}, undone as σ ${sigma}${shipped}`, (l) => mildRule(l, { below, sigma })]);
+  }
+}
+
+console.log(`frames per σ: ${lines.length / sigmas.length}; mild blur detected (level 3×3 and detector): ${sigmas.map((s) => `σ ${s} ${lines.filter((l) => l.sigma === s && l.estimate.mildBlur).length}`).join(', ')}\n`);
 console.log(`| rule | ${sigmas.map((s) => `σ ${s}`).join(' | ')} |\n|---|${sigmas.map(() => '---:').join('|')}|`);
-for (const [name, t, s] of rules) {
+for (const [name, score] of rules) {
   const cells = sigmas.map((sigma) => {
     const scored = lines.filter((l) => l.sigma === sigma).flatMap((l) => {
-      const v = ruleScore(l, t, s);
-      return v === null ? [] : [{ gain: v - db(l.input), worse: v < db(l.input) - 1e-9 }];
+      const v = score(l);
+      return v === null ? [] : [v - db(l.input)];
     });
-    const mean = scored.reduce((a, x) => a + x.gain, 0) / scored.length;
-    return `${mean >= 0 ? '+' : '−'}${Math.abs(mean).toFixed(2)} (${scored.filter((x) => x.worse).length}/${scored.length} worse)`;
+    const mean = scored.reduce((a, g) => a + g, 0) / scored.length;
+    const worse = scored.filter((g) => g < -1e-9);
+    const worst = worse.length ? `, ${Math.min(...worse).toFixed(1)}` : '';
+    return `${mean >= 0 ? '+' : '−'}${Math.abs(mean).toFixed(2)} (${worse.length}/${scored.length}${worst})`;
   });
   console.log(`| ${name} | ${cells.join(' | ')} |`);
 }

@@ -5,7 +5,8 @@ import { BLUR_LEVELS } from './contract/primitives';
 export function describeBlur(e: BlurEstimate | null): string {
   if (e === null) return 'estimated blur: unknown (the photo is smaller than 256×256)';
   const k = e.level.ksize;
-  return `estimated blur: σ ≈ ${e.sigma.toFixed(1)} (nearest course level ${k}×${k} σ ${e.level.sigma.toFixed(1)}, ${Math.round(e.level.confidence * 100)} % sure)`;
+  const mild = e.mildBlur ? ', yet a mild blur past it' : '';
+  return `estimated blur: σ ≈ ${e.sigma.toFixed(1)} (nearest course level ${k}×${k} σ ${e.level.sigma.toFixed(1)}, ${Math.round(e.level.confidence * 100)} % sure${mild})`;
 }
 
 /** A course level as the estimator's card names it: "7×7 σ 1.0". */

@@ -2,11 +2,14 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { estimateBlur, estimateBlurByRegion, loadEstimator, opencvKernelSize } from '../../src/engine/blur/estimate';
+import { estimateBlur, estimateBlurByRegion, estimateFromFeatures, loadEstimator, mildBlurLogOdds, opencvKernelSize } from '../../src/engine/blur/estimate';
 import { readEstimatorFile } from '../../src/engine/blur/estimator-file';
 import { fitQda, invertSpd, qdaPosteriors } from '../../src/engine/blur/qda';
 import { BINS, imageFeatures, tileOrigins } from '../../src/engine/blur/spectrum-features';
 import { gaussianBlurOpenCV } from '../../src/engine/image/gaussian';
+import { psnr } from '../../src/engine/metrics';
+import { wienerInput } from '../../src/engine/restore/wiener-input';
+import { wienerKernelForEstimate, wienerKernelOfLevel } from '../../src/engine/restore/wiener-kernel';
 import { fixturePath, readPngRaw } from '../helpers/fixtures';
 
 describe('qda', () => {
@@ -109,6 +112,34 @@ describe('shipped blur estimator', () => {
       [0, 3],
       [448, 11],
     ]);
+  });
+
+  // Dune is held out from the detector's fit, and σ 0.6 was never in it (its classes: σ 0.3 against 0.55 and 0.7)
+  it('detects a mild blur the level classifier calls nearly sharp, and undoing it raises PSNR', async () => {
+    const sharp = await readPngRaw(fixturePath('opencv/dune-640x360.resize-448x256.png'));
+    const nearlySharp = await readPngRaw(fixturePath('opencv/dune-640x360.resize-448x256.gauss-k3-s0.3.png'));
+    const mild = gaussianBlurOpenCV(sharp, 5, 0.6);
+    const e = estimateBlur(mild);
+    expect(e.level.ksize).toBe(3);
+    expect(e.mildBlur).toBe(true);
+    expect(psnr(wienerInput(mild, wienerKernelForEstimate(e)), sharp)).toBeGreaterThan(psnr(mild, sharp) + 3);
+    const s = estimateBlur(nearlySharp);
+    expect(s.mildBlur).toBe(false);
+    expect(wienerKernelForEstimate(s)).toEqual(wienerKernelOfLevel(3, 0.3));
+  });
+
+  it('does not take an upscaled photo’s softness for a mild blur, and asks no compressed photo', async () => {
+    // the LadyBird fixture is 300×170 upscaled: its σ reads ≈ 0.6, yet nothing was blurred beyond σ 0.3
+    const upscaled = await readPngRaw(fixturePath('opencv/ladybird-300x170.resize-448x256.gauss-k3-s0.3.png'));
+    expect(estimateBlur(upscaled).mildBlur).toBe(false);
+    const model = loadEstimator();
+    const f = imageFeatures(gaussianBlurOpenCV(await readPngRaw(fixturePath('opencv/dune-640x360.resize-448x256.png')), 5, 0.6));
+    expect(mildBlurLogOdds(model, f)).toBeGreaterThan(model.mild!.threshold);
+    expect(estimateFromFeatures(model, f, { compressed: true }).mildBlur).toBe(false);
+    // an estimator file from before the detector: no detection, never an error
+    const { mild: _, ...older } = model;
+    expect(estimateFromFeatures(older, f).mildBlur).toBe(false);
+    expect(() => mildBlurLogOdds(older, f)).toThrow(/no mild-blur detector/);
   });
 
   it('refuses an image smaller than one tile with a clear message', () => {

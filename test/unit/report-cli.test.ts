@@ -65,13 +65,15 @@ describe('CLI commands', () => {
       outputs: [
         { input: '/a.jpg', output: '/o/a.jpg', width: 4, height: 3, ms: 1500, blur: null },
         { input: '/c.png', output: '/o/c.png', width: 448, height: 256, ms: 900, blur: { sigma: 1.63, level: { ksize: 11, sigma: 1.6, confidence: 0.97 } } },
+        { input: '/d.png', output: '/o/d.png', width: 448, height: 256, ms: 800, blur: { sigma: 0.58, level: { ksize: 3, sigma: 0.3, confidence: 0.99 }, mildBlur: true } },
       ],
       skipped: [{ path: '/b.png', reason: 'empty: the file is empty (0 bytes)' }],
     });
     expect(text.split('\n')).toEqual([
       '/a.jpg → /o/a.jpg (4×3, 1.5 s; estimated blur: unknown (the photo is smaller than 256×256))',
       '/c.png → /o/c.png (448×256, 0.9 s; estimated blur: σ ≈ 1.6 (nearest course level 11×11 σ 1.6, 97 % sure))',
-      '2 image(s) deblurred, 1 skipped — partial: 1 of 3 input(s) skipped or failed (exit code 3)',
+      '/d.png → /o/d.png (448×256, 0.8 s; estimated blur: σ ≈ 0.6 (nearest course level 3×3 σ 0.3, 99 % sure, yet a mild blur past it))',
+      '3 image(s) deblurred, 1 skipped — partial: 1 of 4 input(s) skipped or failed (exit code 3)',
       '  skipped /b.png: empty: the file is empty (0 bytes)',
     ]);
   });

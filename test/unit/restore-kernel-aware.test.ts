@@ -1,16 +1,17 @@
 import { describe, expect, it, vi } from 'vitest';
 import { readModelMetadataOf, type BlurEstimate, type ModelMetadata } from '../../src/shared/contract';
 import { WIENER_K } from '../../src/engine/evaluate/wiener-constants';
+import { opencvKernelSize } from '../../src/engine/blur/estimate';
 import { gaussianBlurOpenCV } from '../../src/engine/image/gaussian';
 import type { RawImage } from '../../src/engine/image/raw-image';
 import { refinesAt, restorePhoto } from '../../src/engine/restore/restore-photo';
 import { wienerInput } from '../../src/engine/restore/wiener-input';
-import { compressedKFactor, LEVEL_SNAP_RATIO, wienerKernelForEstimate, wienerKernelOfLevel, wienerKForSigma } from '../../src/engine/restore/wiener-kernel';
+import { compressedKFactor, LEVEL_SNAP_RATIO, isMildBlur, MILD_RULE, wienerKernelForEstimate, wienerKernelOfLevel, wienerKForSigma } from '../../src/engine/restore/wiener-kernel';
 import { RestorationGateCallback } from '../../src/engine/train/callbacks/restoration-gate';
 import { describeRoute } from '../../src/shared/blur-text';
 import { fixturePath, readPngRaw } from '../helpers/fixtures';
 
-const estimate = (sigma: number, ksize: 3 | 7 | 11, levelSigma: number): BlurEstimate => ({ sigma, level: { ksize, sigma: levelSigma, confidence: 0.9 } });
+const estimate = (sigma: number, ksize: 3 | 7 | 11, levelSigma: number, mildBlur = false): BlurEstimate => ({ sigma, level: { ksize, sigma: levelSigma, confidence: 0.9 }, mildBlur });
 
 describe('the Wiener kernel of a known or estimated blur', () => {
   it('uses the tuned K at the course levels and interpolates log K between them, clamped beyond', () => {
@@ -32,7 +33,6 @@ describe('the Wiener kernel of a known or estimated blur', () => {
   it('snaps an estimate near a course level to that level, and uses the regressed σ with OpenCV\'s size further off', () => {
     expect(wienerKernelForEstimate(estimate(1.7, 11, 1.6))).toEqual({ ksize: 11, sigma: 1.6, k: WIENER_K[11] });
     expect(wienerKernelForEstimate(estimate(1.6 * LEVEL_SNAP_RATIO * 1.01, 11, 1.6))).toMatchObject({ ksize: 13, sigma: 1.6 * LEVEL_SNAP_RATIO * 1.01 });
-    expect(wienerKernelForEstimate(estimate(0.76, 7, 1.0))).toMatchObject({ ksize: 7, sigma: 0.76 });
     expect(wienerKernelForEstimate(estimate(2.04, 11, 1.6))).toMatchObject({ ksize: 13, sigma: 2.04 });
     // a lossy photo's compression noise: K raised 3× to σ 1.0, 10× from σ 1.6, log-linear between
     expect(compressedKFactor(0.3)).toBeCloseTo(3, 12);
@@ -41,6 +41,22 @@ describe('the Wiener kernel of a known or estimated blur', () => {
     expect(wienerKernelForEstimate(estimate(1.7, 11, 1.6), { compressed: true }).k).toBeCloseTo(WIENER_K[11] * 10, 12);
     // the nearly sharp level is taken at its word even when the regressed σ reads high
     expect(wienerKernelForEstimate(estimate(0.55, 3, 0.3))).toEqual({ ksize: 3, sigma: 0.3, k: WIENER_K[3] });
+    expect(wienerKernelForEstimate(estimate(1.09, 3, 0.3))).toEqual({ ksize: 3, sigma: 0.3, k: WIENER_K[3] });
+  });
+
+  it('undoes a mild blur as one gentle σ: the middle level read well below 1.0, or the nearly sharp one on the detector’s word', () => {
+    const { below, sigma } = MILD_RULE;
+    const mild = { ksize: opencvKernelSize(sigma), sigma, k: wienerKForSigma(sigma) };
+    // within the snapping ratio of 1.0 (0.85), yet below `below`: the regressor over-reads mild blurs
+    expect(wienerKernelForEstimate(estimate(0.85, 7, 1.0))).toEqual(mild);
+    expect(wienerKernelForEstimate(estimate(0.76, 7, 1.0))).toEqual(mild);
+    expect(wienerKernelForEstimate(estimate(below, 7, 1.0))).toEqual({ ksize: 7, sigma: 1.0, k: WIENER_K[7] });
+    // the nearly sharp level only on the mild-blur detector's word, whatever σ the regressor reads
+    expect(wienerKernelForEstimate(estimate(0.6, 3, 0.3, true))).toEqual(mild);
+    expect(wienerKernelForEstimate(estimate(0.4, 3, 0.3, true))).toEqual(mild);
+    expect(isMildBlur(estimate(0.6, 3, 0.3))).toBe(false);
+    // a lossy photo's mild kernel gets the raised K too
+    expect(wienerKernelForEstimate(estimate(0.76, 7, 1.0), { compressed: true }).k).toBeCloseTo(mild.k * compressedKFactor(sigma), 12);
   });
 });
 

@@ -3,7 +3,7 @@ import { BLUR_LEVELS, blurKernel, type BlurEstimate as ReportedBlur, type BlurKe
 import { shippedModelsDir } from '../core/resources';
 import type { RawImage } from '../image/raw-image';
 import { readEstimatorFile, type EstimatorFile } from './estimator-file';
-import { qdaPosteriors } from './qda';
+import { qdaLogOdds, qdaPosteriors } from './qda';
 import { logSpectrumFeatures, tileOrigins, tilePowerSpectrum, TILE } from './spectrum-features';
 
 /** The course's three kernels (the contract's BLUR_LEVELS), smallest first. */
@@ -14,6 +14,7 @@ export const COURSE_LEVELS: ReadonlyArray<{ ksize: BlurKernel; sigma: number }> 
  * confidence), plus the posterior of each course level.
  */
 export interface BlurEstimate extends ReportedBlur {
+  mildBlur: boolean;
   levels: Array<{ ksize: BlurKernel; sigma: number; p: number }>;
 }
 
@@ -68,8 +69,19 @@ export function estimateFromFeatures(model: EstimatorFile, features: Float64Arra
         return { ksize: lv.ksize, sigma: lv.sigma, p: c.p };
       });
   const best = levels.reduce((a, b) => (b.p > a.p ? b : a));
-  return { sigma, level: { ksize: best.ksize, sigma: best.sigma, confidence: best.p }, levels };
+  // fitted on lossless frames like the level classifier, so a compressed photo is not asked
+  const mildBlur = !opts.compressed && best.ksize === COURSE_LEVELS[0]!.ksize && model.mild !== undefined && mildBlurLogOdds(model, features) > model.mild.threshold;
+  return { sigma, level: { ksize: best.ksize, sigma: best.sigma, confidence: best.p }, mildBlur, levels };
 }
+
+/** The mild-blur detector's log odds (mildly blurred against nearly sharp); the estimator file must have one. */
+export function mildBlurLogOdds(model: EstimatorFile, features: Float64Array): number {
+  if (!model.mild) throw new Error('this blur estimator has no mild-blur detector');
+  return qdaLogOdds(model.mild.qda, features, MILD_LABEL.blurred, MILD_LABEL.sharp);
+}
+
+/** The mild-blur detector's class labels (estimator-file.ts). */
+export const MILD_LABEL = { sharp: 0, blurred: 1 } as const;
 
 /** One estimate for the whole image (every 256×256 tile's spectrum averaged). */
 /** `n` items spread evenly over `items` (all of them when there are no more than n). */

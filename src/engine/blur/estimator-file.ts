@@ -19,6 +19,13 @@ export const estimatorFile = z.strictObject({
   levels: qda,
   /** σ on a grid (label = σ): the estimate is the posterior-weighted geometric mean */
   sigma: qda,
+  /**
+   * The mild-blur detector (label 0: nearly sharp, 3×3 σ 0.3; label 1: mildly blurred, σ 0.55 or 0.7, never 0.6),
+   * for photos the level classifier calls nearly sharp: a log odds above `threshold` says the photo is blurred past
+   * σ 0.3. The threshold is the highest log odds any σ 0.3 training frame got from a detector fitted without its
+   * photo, plus a margin, so a nearly sharp photo is not deconvolved. Absent from older estimator files: no detection.
+   */
+  mild: z.strictObject({ qda, threshold: z.number() }).optional(),
   trainedOn: z.strictObject({ photos: z.array(z.string()), samples: z.number().int(), note: z.string() }),
 });
 export type EstimatorFile = z.output<typeof estimatorFile>;

@@ -15,5 +15,5 @@ const MAX_TILES = 24;
 export function estimatePhotoBlur(rgb: RawImage, format: string): BlurEstimate | null {
   if (rgb.width < TILE || rgb.height < TILE) return null;
   const e = estimateBlur(rgb, { compressed: isLossyFormat(format), maxTiles: MAX_TILES });
-  return { sigma: e.sigma, level: e.level };
+  return { sigma: e.sigma, level: e.level, mildBlur: e.mildBlur };
 }

@@ -72,10 +72,10 @@ export function fitQda(rows: Float64Array[], labels: number[], shrink = 0.05): Q
   return { ...std, classes };
 }
 
-/** Posterior probability of each class (equal priors), in the model's class order. */
-export function qdaPosteriors(model: QdaModel, x: ArrayLike<number>): Array<{ label: number; p: number }> {
+/** Log-likelihood of each class (up to a shared constant), in the model's class order. */
+export function qdaLogLikelihoods(model: QdaModel, x: ArrayLike<number>): number[] {
   const z = standardise(model, x);
-  const ll = model.classes.map((c) => {
+  return model.classes.map((c) => {
     const diff = z.map((v, i) => v - c.mean[i]!);
     let q = 0;
     for (let i = 0; i < diff.length; i++) {
@@ -85,8 +85,27 @@ export function qdaPosteriors(model: QdaModel, x: ArrayLike<number>): Array<{ la
     }
     return -0.5 * q - 0.5 * c.logDet;
   });
+}
+
+/** Posterior probability of each class (equal priors), in the model's class order. */
+export function qdaPosteriors(model: QdaModel, x: ArrayLike<number>): Array<{ label: number; p: number }> {
+  const ll = qdaLogLikelihoods(model, x);
   const top = Math.max(...ll);
   const e = ll.map((v) => Math.exp(v - top));
   const sum = e.reduce((a, b) => a + b, 0);
   return model.classes.map((c, i) => ({ label: c.label, p: e[i]! / sum }));
+}
+
+/**
+ * Log odds of class `positive` against class `negative` (equal priors): log-likelihoods subtracted, so it stays
+ * finite where a posterior would round to 0 or 1.
+ */
+export function qdaLogOdds(model: QdaModel, x: ArrayLike<number>, positive: number, negative: number): number {
+  const ll = qdaLogLikelihoods(model, x);
+  const at = (label: number) => {
+    const i = model.classes.findIndex((c) => c.label === label);
+    if (i < 0) throw new Error(`qda: no class ${label}`);
+    return ll[i]!;
+  };
+  return at(positive) - at(negative);
 }

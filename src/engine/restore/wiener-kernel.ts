@@ -48,16 +48,43 @@ export function wienerKernelOfLevel(ksize: number, sigma: number): WienerKernel 
 export const LEVEL_SNAP_RATIO = 1.2;
 
 /**
- * The kernel to undo for an estimated blur. The nearly sharp level (3×3 σ 0.3) is always taken as such: the σ
- * regressor reads those photos as σ 0.35–0.55 (median 0.38 on held-out frames), a Wiener filter for σ 0.38 on a
- * σ 0.3 blur loses ~20 dB (a held-out measurement, scripts/kernel-aware-model), while the level classifier named
- * that level on every held-out σ 0.3 frame; its inverse is gentle (H ≥ 0.98), so a wrong call there costs little.
+ * A mild blur (about σ 0.5–0.8): the level classifier calls it nearly sharp (then only the mild-blur detector tells,
+ * `mildBlur`) or the middle level with a regressed σ well below 1.0. The regressor over-reads such blurs (held-out
+ * σ 0.6 frames: median σ̂ 0.76), and a deconvolution for too large a σ costs far more than one for too small a σ
+ * gains (a σ 0.6 photo: −7 dB under the σ 1.0 filter, +6 to +8 dB under σ 0.55), so one gentle σ is undone for all
+ * of them. Chosen on the training photos (scripts/kernel-aware-model/sigma-rule-eval.ts); see the model card.
  */
-export function wienerKernelForEstimate(e: BlurEstimate, opts: { compressed?: boolean } = {}): WienerKernel {
-  const ratio = Math.max(e.sigma / e.level.sigma, e.level.sigma / e.sigma);
-  const kernel = e.level.ksize === MILDEST_LEVEL || ratio <= LEVEL_SNAP_RATIO ? wienerKernelOfLevel(e.level.ksize, e.level.sigma) : { ksize: opencvKernelSize(e.sigma), sigma: e.sigma, k: wienerKForSigma(e.sigma) };
+export interface MildRule {
+  /** a regressed σ below this, under the middle or largest level, is a mild blur */
+  below: number;
+  /** the σ undone for a mild blur */
+  sigma: number;
+}
+export const MILD_RULE: MildRule = { below: 0.9, sigma: 0.55 };
+
+/** Whether an estimate is undone as a mild blur (MildRule). */
+export function isMildBlur(e: BlurEstimate, rule: MildRule = MILD_RULE): boolean {
+  return e.level.ksize === MILDEST_LEVEL ? e.mildBlur === true : e.sigma < rule.below;
+}
+
+/**
+ * The kernel to undo for an estimated blur. The nearly sharp level (3×3 σ 0.3) is taken as such unless the mild-blur
+ * detector says otherwise: the σ regressor reads those photos as σ 0.35–0.55 (median 0.38 on held-out frames), a
+ * Wiener filter for σ 0.38 on a σ 0.3 blur loses ~20 dB (a held-out measurement, scripts/kernel-aware-model), while
+ * the level classifier named that level on every held-out σ 0.3 frame; its inverse is gentle (H ≥ 0.98), so a
+ * wrong call there costs little.
+ */
+export function wienerKernelForEstimate(e: BlurEstimate, opts: { compressed?: boolean } = {}, rule: MildRule = MILD_RULE): WienerKernel {
+  const kernel = ((): WienerKernel => {
+    if (isMildBlur(e, rule)) return kernelOfSigma(rule.sigma);
+    const ratio = Math.max(e.sigma / e.level.sigma, e.level.sigma / e.sigma);
+    return e.level.ksize === MILDEST_LEVEL || ratio <= LEVEL_SNAP_RATIO ? wienerKernelOfLevel(e.level.ksize, e.level.sigma) : kernelOfSigma(e.sigma);
+  })();
   return opts.compressed ? { ...kernel, k: kernel.k * compressedKFactor(kernel.sigma) } : kernel;
 }
+
+/** The Gaussian OpenCV would make for σ, with the interpolated K. */
+const kernelOfSigma = (sigma: number): WienerKernel => ({ ksize: opencvKernelSize(sigma), sigma, k: wienerKForSigma(sigma) });
 
 /**
  * A lossy photo (JPEG, WebP …) carries compression noise the tuned K (8-bit rounding only) would amplify: K is

@@ -122,6 +122,12 @@ export const deblurParams = z.strictObject({
 export const blurEstimate = z.strictObject({
   sigma: z.number().positive(),
   level: z.strictObject({ ksize: blurKernel, sigma: z.number().positive(), confidence: z.number().min(0).max(1) }),
+  /**
+   * The level is the nearly sharp 3×3 σ 0.3, yet the mild-blur detector reads the photo as blurred past it (about
+   * σ 0.5–0.8): a kernel-aware model then undoes a mild Gaussian instead of leaving the photo as it is. Absent from
+   * files written before the detector existed.
+   */
+  mildBlur: z.boolean().optional(),
 });
 export type BlurEstimate = z.output<typeof blurEstimate>;
 
