@@ -1,6 +1,7 @@
 import { homedir } from 'node:os';
 import path from 'node:path';
 import type { EventMessage } from '../shared/contract';
+import { CONFINE_ENV } from '../engine/fs/confinement';
 import { forkEngine } from './engine-child';
 import { engineSourceEntry } from './engine-entry';
 import { createDownloadTickets } from './download-tickets';
@@ -26,7 +27,6 @@ export interface NodeHostOptions {
 
 /** The engine plus host services for the Node front doors (browser host, CLI): one supervisor, one router. */
 export function createNodeHost(opts: NodeHostOptions) {
-  const supervisor = new EngineSupervisor(() => forkEngine({ entry: engineSourceEntry(), env: opts.engineEnv }), { onEvent: opts.onEvent });
   const browseRoot = opts.browseRoot ?? homedir();
   const noDialog = (): never => {
     throw new ContractError('unavailable', 'no native dialog in this host: use the folder browser (fs.list)');
@@ -34,6 +34,9 @@ export function createNodeHost(opts: NodeHostOptions) {
   const settingsFile = opts.settingsFile ?? defaultSettingsFile();
   const roots = [browseRoot, ...(opts.confine?.extraRoots ?? []), path.dirname(settingsFile)];
   const paths = opts.confine ? createPathPolicy(roots) : undefined;
+  // the engine confines what it reaches through links inside folders to the same roots (engine/fs/confinement.ts)
+  const engineEnv = opts.confine ? { ...opts.engineEnv, [CONFINE_ENV]: JSON.stringify(roots.map((r) => path.resolve(r))) } : opts.engineEnv;
+  const supervisor = new EngineSupervisor(() => forkEngine({ entry: engineSourceEntry(), env: engineEnv }), { onEvent: opts.onEvent });
   // downloads are confined by the same policy even where requests are not (tests, the CLI, which serves none)
   const downloads = createDownloadTickets(paths ?? createPathPolicy(roots));
   const services: HostServices = {

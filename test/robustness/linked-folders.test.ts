@@ -1,13 +1,15 @@
 /**
  * Hostile input: folders given as symbolic links — a test set whose blur/ and sharp/ are links, a
  * source folder with a linked sub-folder that holds prepare's own output, links that loop back up the
- * tree, a deblur input folder with a link to the output folder.
+ * tree, a deblur input folder with a link to the output folder; in an engine its host confines (the browser
+ * host's), links leading out of the allowed folders, and a malformed confinement setting.
  * Fault injected: none beyond the links themselves (real files, real links, real jobs).
  * What must hold: links to folders are followed like folders everywhere a folder is read; every real
  * folder is read once (no loop, no double count); a job never reads its own output back, however it
- * is reached.
+ * is reached; a confined engine follows no link out of its roots (reported, not read), and a malformed
+ * setting confines to nothing rather than to everything.
  */
-import { mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, realpath, rm, symlink, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import sharp from 'sharp';
@@ -15,6 +17,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { prepareDataset } from '../../src/engine/data/prepare';
 import { scanFolder } from '../../src/engine/data/scan';
 import { discoverTestSet } from '../../src/engine/evaluate/test-set';
+import { CONFINE_ENV, confinementRoots, OUTSIDE_ROOTS_DETAIL } from '../../src/engine/fs/confinement';
 import { walkFolder } from '../../src/engine/fs/walk-folder';
 import { collectInputs } from '../../src/engine/infer/collect-inputs';
 import { createTestContext } from '../../src/engine/jobs/job-context';
@@ -89,5 +92,45 @@ describe('folders given as symbolic links', () => {
     const { files, skipped } = await collectInputs([input], { recursive: true, exclude: out });
     expect(files.map((f) => f.rel)).toEqual(['a.png', 'linked/b.png']);
     expect(skipped).toEqual([{ path: path.join(input, 'notes.txt'), reason: expect.stringMatching(/^not-an-image/) }]);
+  });
+});
+
+describe('a confined engine (the browser host sets DEBLUR_CONFINE_ROOTS)', () => {
+  afterEach(() => {
+    delete process.env[CONFINE_ENV];
+  });
+
+  it('reports links out of the roots instead of following them, and follows links that stay inside', async () => {
+    const root = path.join(tmp, 'root');
+    const outside = path.join(tmp, 'outside');
+    await png(path.join(root, 'photos', 'a.png'));
+    await png(path.join(outside, 'secret.png'), 24, 16, 2);
+    await png(path.join(outside, 'folder', 'b.png'), 24, 16, 3);
+    await symlink(path.join(outside, 'secret.png'), path.join(root, 'photos', 'out-file.png'));
+    await symlink(path.join(outside, 'folder'), path.join(root, 'photos', 'out-folder'));
+    await symlink(path.join(root, 'photos', 'a.png'), path.join(root, 'photos', 'in-file.png'));
+    const kinds = async (roots: string[] | null) => (await walkFolder(path.join(root, 'photos'), { roots })).map((i) => `${i.rel}: ${i.kind}`);
+    expect(await kinds([await realpath(root)])).toEqual(['a.png: file', 'in-file.png: file', 'out-file.png: outside-roots', 'out-folder: outside-roots']);
+    expect(await kinds(null)).toEqual(['a.png: file', 'in-file.png: file', 'out-file.png: file', 'out-folder/b.png: file']);
+    // a folder given as the walk's root that is itself a link out (a test set's level folder)
+    await symlink(path.join(outside, 'folder'), path.join(root, 'blur'));
+    expect((await walkFolder(path.join(root, 'blur'), { roots: [await realpath(root)] })).map((i) => i.kind)).toEqual(['outside-roots']);
+
+    // the jobs' own reading, confined through the environment as the host's engine is
+    process.env[CONFINE_ENV] = JSON.stringify([root]);
+    const scan = await scanFolder(path.join(root, 'photos'));
+    expect(scan.images.map((i) => i.relPath).sort()).toEqual(['a.png', 'in-file.png']);
+    expect(scan.skipped).toEqual(expect.arrayContaining([{ relPath: 'out-file.png', reason: 'unreadable', detail: OUTSIDE_ROOTS_DETAIL }, { relPath: 'out-folder', reason: 'unreadable', detail: OUTSIDE_ROOTS_DETAIL }]));
+  });
+
+  it('a malformed setting confines to nothing; none set confines nothing', async () => {
+    process.env[CONFINE_ENV] = 'not json';
+    expect(await confinementRoots()).toEqual([]);
+    process.env[CONFINE_ENV] = JSON.stringify(['relative/path']);
+    expect(await confinementRoots()).toEqual([]);
+    process.env[CONFINE_ENV] = JSON.stringify([tmp, path.join(tmp, 'does-not-exist')]);
+    expect(await confinementRoots()).toEqual([await realpath(tmp)]);
+    delete process.env[CONFINE_ENV];
+    expect(await confinementRoots()).toBeNull();
   });
 });

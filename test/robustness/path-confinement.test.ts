@@ -5,20 +5,22 @@
  * and an evaluation file that is not JSON but holds a secret.
  * Fault injected: each request goes through the real router (and, for the last group, the real engine).
  * What must hold: every such request is refused with code 'forbidden' and the offending field before the engine
- * sees it; paths inside the roots (and "default" as a model) pass; a refused read echoes nothing of the file;
+ * sees it; a job reading a folder inside a root does not follow a link in it that leads out (the engine the host
+ * starts is confined to the same roots); paths inside the roots (and "default" as a model) pass; a refused read echoes nothing of the file;
  * every path field of every method is marked in the contract, so none can escape the walk.
  */
-import { mkdir, mkdtemp, realpath, rm, symlink, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, realpath, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import sharp from 'sharp';
 import type { z } from 'zod';
 import { createNodeHost } from '../../src/host/node-host';
 import { collectPaths, createPathPolicy } from '../../src/host/path-policy';
 import { createRouter } from '../../src/host/router';
 import { FileSettingsStore } from '../../src/host/settings-store';
 import type { EngineSupervisor } from '../../src/host/supervisor';
-import { jobs, methods, pathFields } from '../../src/shared/contract';
+import { jobs, methods, pathFields, type EventMessage } from '../../src/shared/contract';
 
 let tmp: string;
 let root: string;
@@ -160,13 +162,14 @@ describe('the browser host (createNodeHost with confine) and the real engine', (
   let host: ReturnType<typeof createNodeHost>;
   let dataDir: string;
   const SECRET = 'root:x:0:0:TOP-SECRET';
+  const events: EventMessage[] = [];
 
   beforeAll(async () => {
     dataDir = path.join(tmp, 'data');
     await mkdir(dataDir);
     await writeFile(path.join(root, 'not-json.json'), SECRET);
     await writeFile(path.join(dataDir, 'eval.json'), SECRET);
-    host = createNodeHost({ browseRoot: root, confine: {}, settingsFile: path.join(dataDir, 'settings.json'), onEvent: () => {} });
+    host = createNodeHost({ browseRoot: root, confine: {}, settingsFile: path.join(dataDir, 'settings.json'), onEvent: (m) => events.push(m) });
   });
   afterAll(() => host.supervisor.stop());
 
@@ -175,6 +178,29 @@ describe('the browser host (createNodeHost with confine) and the real engine', (
     // the data folder (settings) is allowed too: this one fails in the engine, not at the door
     const inData = await host.route('evaluation.read', { path: path.join(dataDir, 'eval.json') }).catch((e: { code: string }) => e);
     expect(inData).toMatchObject({ message: expect.stringContaining('not valid JSON') });
+  });
+
+  it('a deblur job over a folder inside the root skips a link in it that leads out, and reads the rest', async () => {
+    const png = (seed: number) => sharp({ create: { width: 40, height: 30, channels: 3, background: { r: seed, g: 90, b: 160 } } }).png().toBuffer();
+    const folder = path.join(root, 'batch');
+    await mkdir(folder);
+    await writeFile(path.join(folder, 'inside.png'), await png(10));
+    await writeFile(path.join(outside, 'private.png'), await png(200));
+    await symlink(path.join(outside, 'private.png'), path.join(folder, 'linked-out.png'));
+    await symlink(path.join(folder, 'inside.png'), path.join(folder, 'linked-in.png')); // inside the root: followed
+    const outDir = path.join(root, 'batch-out');
+    const { jobId } = (await host.route('job.start', { type: 'deblur', params: { inputs: [folder], model: 'default', outDir, format: 'same', tile: null, recursive: false, overwrite: false } })) as { jobId: string };
+    const t0 = Date.now();
+    let end: EventMessage | undefined;
+    while (!(end = events.find((m) => (m.event === 'job.finished' || m.event === 'job.failed') && (m.payload as { jobId: string }).jobId === jobId))) {
+      if (Date.now() - t0 > 60_000) throw new Error('the deblur job did not end');
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    expect(end.event).toBe('job.finished');
+    const result = (end.payload as { result: { outputs: Array<{ input: string }>; skipped: Array<{ path: string; reason: string }> } }).result;
+    expect(result.outputs.map((o) => path.basename(o.input))).toEqual(['inside.png']); // linked-in.png is the same file, read once
+    expect(result.skipped).toContainEqual({ path: path.join(folder, 'linked-out.png'), reason: 'unreadable: a symbolic link leading outside the folders this host may use' });
+    expect((await readdir(outDir)).some((n) => n.includes('private') || n.includes('linked-out'))).toBe(false);
   });
 
   it('does not echo the contents of a file that is not an evaluation', async () => {

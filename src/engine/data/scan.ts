@@ -12,6 +12,7 @@ import {
   readFileEnds,
   type SkipReason,
 } from '../image/decode';
+import { OUTSIDE_ROOTS_DETAIL } from '../fs/confinement';
 import { walkFolder } from '../fs/walk-folder';
 import { mapConcurrent } from '../core/concurrency';
 
@@ -88,6 +89,8 @@ export async function scanFolder(root: string, opts: ScanOptions = {}, ctx?: Job
       skipped.push({ relPath: item.rel, reason: 'unreadable', detail: classifyFsError(item.error).detail });
     } else if (item.kind === 'not-regular') {
       skipped.push({ relPath: item.rel, reason: 'unreadable', detail: 'not a regular file' });
+    } else if (item.kind === 'outside-roots') {
+      skipped.push({ relPath: item.rel, reason: 'unreadable', detail: OUTSIDE_ROOTS_DETAIL });
     } else if (!isImageName) {
       skipped.push({ relPath: item.rel, reason: 'not-an-image', detail: `extension "${path.extname(item.name) || '(none)'}" is not an accepted image type` });
     } else candidates.push({ abs: item.path, rel: item.rel });

@@ -4,6 +4,7 @@ import { BLUR_LEVELS } from '../../shared/contract/primitives';
 import { blurDirName, readManifest, SHARP_DIR } from '../data/manifest';
 import { compareStrings, IMAGE_EXTENSIONS } from '../data/scan';
 import { isTempPath } from '../fs/atomic';
+import { OUTSIDE_ROOTS_DETAIL } from '../fs/confinement';
 import { listFolder, walkFolder } from '../fs/walk-folder';
 
 /**
@@ -113,7 +114,8 @@ async function imagesByKey(dir: string, unmatched: TestSet['unmatched']): Promis
       continue;
     }
     if (item.kind !== 'file') {
-      unmatched.push({ path: item.path, reason: `unreadable: ${item.kind === 'dangling-link' ? 'a dangling symbolic link' : item.kind === 'not-regular' ? 'not a regular file' : item.error?.message}` });
+      const why = { 'dangling-link': 'a dangling symbolic link', 'not-regular': 'not a regular file', 'outside-roots': OUTSIDE_ROOTS_DETAIL, unreadable: item.error?.message }[item.kind];
+      unmatched.push({ path: item.path, reason: `unreadable: ${why}` });
       continue;
     }
     const ext = path.extname(item.name);

@@ -2,6 +2,7 @@ import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { isTempPath } from '../fs/atomic';
 import { isInside } from '../fs/paths';
+import { OUTSIDE_ROOTS_DETAIL } from '../fs/confinement';
 import { walkFolder } from '../fs/walk-folder';
 import { IMAGE_EXTENSIONS } from '../data/scan';
 import { OUTPUT_SUFFIX } from './output-file';
@@ -73,6 +74,8 @@ export async function collectInputs(inputs: readonly string[], opts: CollectOpti
         skipped.push({ path: item.path, reason: `unreadable: ${item.error?.message}` });
       } else if (item.kind === 'not-regular') {
         skipped.push({ path: item.path, reason: 'unreadable: not a regular file' });
+      } else if (item.kind === 'outside-roots') {
+        skipped.push({ path: item.path, reason: `unreadable: ${OUTSIDE_ROOTS_DETAIL}` });
       } else if (!DEBLUR_EXTENSIONS.has(path.extname(item.name).toLowerCase())) {
         skipped.push({ path: item.path, reason: `not-an-image: the extension "${path.extname(item.name) || '(none)'}" is not an image type` });
       } else {
