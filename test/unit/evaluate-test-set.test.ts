@@ -1,4 +1,4 @@
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -95,6 +95,21 @@ describe('discoverTestSet', () => {
       ['t1', 'blur_k7', 7, 1.0, 'blur_k7/test/t1.png', 'sharp/test/t1.png'],
       ['t2', 'blur_k7', 7, 1.0, 'blur_k7/test/t2.png', 'sharp/test/t2.png'],
     ]);
+  });
+
+  it('refuses a manifest that names a file outside its data set, naming the manifest and the field', async () => {
+    const dir = path.join(root, 'prepared');
+    const good = JSON.parse(await readFile(path.join(dir, 'manifest.json'), 'utf8')) as { items: Array<{ outputs: { sharp: { file: string } }; source: { relPath: string } }> };
+    for (const [where, value] of [['outputs', '../../etc/passwd'], ['outputs', '/etc/passwd'], ['outputs', 'sharp/./x.png'], ['source', 'a\\..\\b.jpg']] as const) {
+      const bad = structuredClone(good);
+      if (where === 'outputs') bad.items[0]!.outputs.sharp.file = value;
+      else bad.items[0]!.source.relPath = value;
+      const badDir = path.join(root, 'prepared-bad');
+      await mkdir(badDir, { recursive: true });
+      await writeFile(path.join(badDir, 'manifest.json'), JSON.stringify(bad));
+      const field = where === 'outputs' ? 'items.0.outputs.sharp.file' : 'items.0.source.relPath';
+      await expect(discoverTestSet(badDir), value).rejects.toThrow(`${path.join(badDir, 'manifest.json')} is not a data set manifest of this app: ${field}: must be a path inside the folder`);
+    }
   });
 
   it('says which layouts it expects when a folder is none of them', async () => {

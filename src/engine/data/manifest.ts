@@ -18,11 +18,23 @@ export function blurDirName(level: number): string {
 }
 
 const splitName = z.enum(SPLIT_NAMES);
+/**
+ * A path inside a folder, '/'-separated: never absolute, never through "..", so a manifest (a file anyone can edit)
+ * cannot make a job read or overwrite a file outside its data set or source folder.
+ */
+const relFile = z
+  .string()
+  .min(1)
+  // joined part by part under the folder, only ".." can lead out; a backslash is a name's own character on Linux but a
+  // separator on Windows, so ".." is refused either way
+  .refine((f) => f.split('/').every((part) => part !== '' && part !== '.') && f.split(/[/\\]/).every((part) => part !== '..'), {
+    message: 'must be a path inside the folder ("a/b.png": not absolute, no "..", "." or empty parts)',
+  });
 const sha256 = z.string().regex(/^[0-9a-f]{64}$/);
 
 export const outputFileSchema = z.object({
   /** path relative to the data set folder, '/'-separated */
-  file: z.string(),
+  file: relFile,
   bytes: z.number().int().nonnegative(),
   sha256,
 });
@@ -32,7 +44,7 @@ export const manifestItemSchema = z.object({
   split: splitName,
   group: z.string(),
   source: z.object({
-    relPath: z.string(),
+    relPath: relFile,
     bytes: z.number().int().nonnegative(),
     mtimeMs: z.number(),
     width: z.number().int().positive(),
