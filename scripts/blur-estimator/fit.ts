@@ -137,7 +137,7 @@ async function main(): Promise<void> {
     let nearlySharpLevel = 0;
     let detected = 0;
     for (const { frame } of held) {
-      const f = imageFeatures(gaussianBlurOpenCV(frame, sigma === 0.3 ? 3 : opencvKernelSize(sigma), sigma));
+      const f = imageFeatures(gaussianBlurOpenCV(frame, opencvKernelSize(sigma), sigma));
       const e = estimateFromFeatures(model, f);
       odds.push(mildBlurLogOdds(model, f));
       if (e.level.ksize === COURSE_LEVELS[0]!.ksize) nearlySharpLevel += 1;
