@@ -237,6 +237,15 @@ describe('user journeys (browser host, real engine)', () => {
     const srcs = await viewer.locator('img').evaluateAll((imgs) => imgs.map((i) => (i as HTMLImageElement).src.slice(0, 22)));
     expect(srcs).toEqual(['data:image/png;base64,', 'data:image/png;base64,']);
     await screenshots(page, 'deblur');
+
+    // a blur the user knows is undone even where none can be estimated; a σ out of range is named at the field
+    await page.getByTestId('deblur-sigma').fill('9');
+    await page.getByTestId('deblur-start').click();
+    await expect.poll(() => page.locator('#deblur-sigma-note').textContent(), POLL).toMatch(/<=5/);
+    await page.getByTestId('deblur-sigma').fill('1.6');
+    await page.getByTestId('deblur-start').click();
+    await expect.poll(async () => (await page.getByTestId('deblur-route').count()) > 0 && (await page.getByTestId('deblur-route').textContent()), { timeout: 90_000 }).toMatch(/Wiener filter \(11×11 σ 1\.60\)/);
+    await page.getByTestId('deblur-sigma').fill('');
   });
 
   it('Evaluate & Report: evaluates against the baselines, shows the tables, and exports a report', async () => {

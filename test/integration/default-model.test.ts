@@ -1,10 +1,12 @@
 import { spawnSync } from 'node:child_process';
-import { copyFile, mkdir, mkdtemp, readdir } from 'node:fs/promises';
+import { copyFile, mkdir, mkdtemp, readdir, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { describeBuiltinModel } from '../../src/engine/infer/builtin-model';
 import { builtinModelDir } from '../../src/engine/infer/model-source';
+import { encodePng } from '../../src/engine/image/decode';
+import { gaussianBlurOpenCV } from '../../src/engine/image/gaussian';
 import { psnr } from '../../src/engine/metrics';
 import { fixturePath, readPngRaw } from '../helpers/fixtures';
 
@@ -31,6 +33,25 @@ describe('the built-in default model', () => {
     expect(info.summary).toMatch(/held-out photos: \+\d+\.\d\d dB at σ 1\.6/);
     const blind = await describeBuiltinModel(builtinModelDir('blind'));
     expect(blind).toMatchObject({ installed: true, model: 'resunet', preset: 'small', params: 252_611, problem: null });
+  });
+
+  it('undoes the blur a user gives (--blur-sigma) instead of the estimated one, and refuses a σ out of range', async () => {
+    const work = await mkdtemp(path.join(tmpdir(), 'deblur-told-'));
+    const sharp = await readPngRaw(fixturePath('opencv', 'ladybird-300x170.resize-448x256.png'), 3);
+    // LadyBird is held out; at σ 0.6 the estimator reads it as σ ≈ 0.9 (a 7×7 blur), whose filter would over-sharpen
+    const file = path.join(work, 'ladybird-s0.6.png');
+    await writeFile(file, await encodePng(gaussianBlurOpenCV(sharp, 5, 0.6)));
+    const out = path.join(work, 'out');
+    const r = spawnSync(process.execPath, [bin, 'deblur', file, '--out', out, '--blur-sigma', '0.6'], { encoding: 'utf8', timeout: 120_000, cwd: tmpdir() });
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/Wiener filter \(5×5 σ 0\.60\)/);
+    expect(r.stderr).toMatch(/blur given: σ 0\.6, undone instead of the estimated one/);
+    const blurred = psnr(await readPngRaw(file, 3), sharp);
+    const told = psnr(await readPngRaw(path.join(out, 'ladybird-s0.6.png'), 3), sharp);
+    expect(told - blurred, 'told σ 0.6: gain over the input').toBeGreaterThan(1);
+    const bad = spawnSync(process.execPath, [bin, 'deblur', file, '--out', out, '--blur-sigma', '9'], { encoding: 'utf8', timeout: 60_000, cwd: tmpdir() });
+    expect(bad.status).toBe(1);
+    expect(bad.stderr).toMatch(/--blur-sigma: Too big: expected number to be <=5/);
   });
 
   it('deblurs held-out blurred frames by default: PSNR rises at σ 1.6 and 1.0, and a nearly sharp frame is not made worse', async () => {

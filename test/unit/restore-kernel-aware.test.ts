@@ -6,7 +6,7 @@ import { gaussianBlurOpenCV } from '../../src/engine/image/gaussian';
 import type { RawImage } from '../../src/engine/image/raw-image';
 import { refinesAt, restorePhoto } from '../../src/engine/restore/restore-photo';
 import { wienerInput } from '../../src/engine/restore/wiener-input';
-import { compressedKFactor, LEVEL_SNAP_RATIO, isMildBlur, MILD_RULE, wienerKernelForEstimate, wienerKernelOfLevel, wienerKForSigma } from '../../src/engine/restore/wiener-kernel';
+import { compressedKFactor, LEVEL_SNAP_RATIO, isMildBlur, MILD_RULE, wienerKernelForEstimate, wienerKernelForSigma, wienerKernelOfLevel, wienerKForSigma } from '../../src/engine/restore/wiener-kernel';
 import { RestorationGateCallback } from '../../src/engine/train/callbacks/restoration-gate';
 import { describeRoute } from '../../src/shared/blur-text';
 import { fixturePath, readPngRaw } from '../helpers/fixtures';
@@ -148,6 +148,21 @@ describe('restorePhoto', () => {
     expect(r.output).toBe(img);
     expect(predict).not.toHaveBeenCalled();
     expect(r.route).toEqual({ kind: 'kernel-aware', kernel: null, refined: false });
+  });
+
+  it('undoes the blur the user gives instead of the estimate, even where none could be made', async () => {
+    const predict = plusOne();
+    const img = await blurred();
+    const told = wienerKernelForSigma(1.6);
+    expect(told).toEqual(wienerKernelOfLevel(11, 1.6)); // a course level's σ: its exact kernel and tuned K
+    for (const blur of [estimate(0.4, 3, 0.3), null]) {
+      const r = await restorePhoto({ predict, shape, metadata: kernelAware({ 11: false }) }, img, blur, { kernel: told });
+      expect(r.route).toEqual({ kind: 'kernel-aware', kernel: { ksize: 11, sigma: 1.6 }, refined: false });
+      expect(Buffer.from(r.output.data).equals(Buffer.from(wienerInput(img, told).data))).toBe(true);
+    }
+    // another σ: OpenCV's kernel size for it, the interpolated K; a lossy photo's K raised as for an estimate
+    expect(wienerKernelForSigma(0.6)).toEqual({ ksize: 5, sigma: 0.6, k: wienerKForSigma(0.6) });
+    expect(wienerKernelForSigma(0.6, { compressed: true }).k).toBeCloseTo(wienerKForSigma(0.6) * compressedKFactor(0.6), 12);
   });
 });
 

@@ -7,7 +7,7 @@ import { runJob } from '../run-job';
 import { EXIT_ERROR, exitPartialIf, partialNote } from './exit-codes';
 
 /**
- * `deblur-studio deblur <inputs…> --model <path|default> [--out dir] [--format same|png|jpeg] [--tile N] [--recursive]`:
+ * `deblur-studio deblur <inputs…> --model <path|default> [--out dir] [--format same|png|jpeg] [--tile N] [--recursive] [--blur-sigma σ]`:
  * deblurs files and folders into --out; never overwrites a file unless --overwrite (and never the input).
  * Exits 1 when nothing could be deblurred, 3 when some inputs were skipped or failed (exit-codes.ts).
  */
@@ -18,6 +18,7 @@ interface DeblurOptions {
   tile?: string;
   recursive?: boolean;
   overwrite?: boolean;
+  blurSigma?: string;
 }
 
 export function registerDeblurCommand(program: Command): void {
@@ -31,6 +32,7 @@ export function registerDeblurCommand(program: Command): void {
     .option('--tile <n>', 'tile side in pixels for fully convolutional models (default 512)')
     .option('--recursive', 'also deblur images in sub-folders of the folders named')
     .option('--overwrite', 'replace earlier outputs of the same name (never an input); without it a free name is chosen')
+    .option('--blur-sigma <σ>', 'the Gaussian σ the photos were blurred with, if you know it: a kernel-aware model undoes exactly that instead of estimating it per photo')
     .action(deblurCommand);
 }
 
@@ -61,6 +63,7 @@ export async function deblurCommand(inputs: string[], opts: DeblurOptions): Prom
       tile,
       recursive: opts.recursive === true,
       overwrite: opts.overwrite === true,
+      blurSigma: opts.blurSigma === undefined ? null : Number(opts.blurSigma),
     },
   });
   process.stdout.write(`${formatDeblurResult(result)}\n`);

@@ -10,7 +10,8 @@ import { estimatePhotoBlur, isLossyFormat } from '../blur/photo-estimate';
 import { assertWritableOutputFolder } from '../fs/output-check';
 import { collectInputs, type InputFile } from './collect-inputs';
 import { gridFor } from './deblur-image';
-import { restorePhoto } from '../restore/restore-photo';
+import { restorationOf, restorePhoto } from '../restore/restore-photo';
+import { wienerKernelForSigma } from '../restore/wiener-kernel';
 import { loadRunnableModel } from './load-model';
 import { describeInferChoice } from './ort-runtime';
 import { candidateName, writeNewOutput } from './output-file';
@@ -26,6 +27,10 @@ export async function runDeblur(params: JobParams<'deblur'>, ctx: JobContext & {
   const runtime = await selectRuntime();
   const loaded = await loadRunnableModel(params.model);
   ctx.log('info', `model ${loaded.model.name} from ${loaded.source.dir} (${loaded.params.toLocaleString('en-US')} parameters) on ${runtime.backend}`);
+  if (params.blurSigma !== null) {
+    if (restorationOf(loaded.metadata).kind === 'kernel-aware') ctx.log('info', `blur given: σ ${params.blurSigma}, undone instead of the estimated one`);
+    else ctx.log('warn', `blur given (σ ${params.blurSigma}), but ${loaded.model.name} is a blind model: it does not use a known blur`);
+  }
   ctx.log('info', describeInferChoice(loaded.engine.report));
   for (const note of loaded.engine.notes) ctx.log('info', note);
   try {
@@ -73,9 +78,11 @@ export async function runDeblur(params: JobParams<'deblur'>, ctx: JobContext & {
         const photo = await decodePhoto(file.path);
         const blur = estimatePhotoBlur(photo.rgb, photo.format);
         ctx.log('info', `${file.path}: ${describeBlur(blur)}`);
+        const compressed = isLossyFormat(photo.format);
         const { output: result, route } = await restorePhoto(loaded, photo.rgb, blur, {
           ...tileOpts,
-          compressed: isLossyFormat(photo.format),
+          compressed,
+          kernel: params.blurSigma === null ? undefined : wienerKernelForSigma(params.blurSigma, { compressed }),
           onTile: async (done, total) => {
             ctx.throwIfCancelled();
             await ctx.waitWhilePaused();

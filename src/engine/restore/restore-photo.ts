@@ -11,7 +11,8 @@ import { wienerKernelForEstimate, type WienerKernel } from './wiener-kernel';
  * - kernel-aware: the Wiener filter with the estimated kernel (wiener-kernel.ts), then the network on the
  *   filter's output where the model's gate says it improves on the filter at that blur; elsewhere the
  *   filter's output is the result (a nearly sharp photo gets an almost exact inverse, never a network's
- *   small errors). A photo whose blur cannot be estimated (smaller than the estimator's tile) is returned as it is.
+ *   small errors). A photo whose blur cannot be estimated (smaller than the estimator's tile) is returned as it is,
+ *   unless the user gave the blur (`kernel`).
  */
 export interface RestoringModel {
   predict: TilePredictor;
@@ -27,13 +28,15 @@ export interface Restored {
 export interface RestoreOptions extends DeblurImageOptions {
   /** the photo came from a lossy format (isLossyFormat): the Wiener step regularises more (wiener-kernel.ts) */
   compressed?: boolean;
+  /** the kernel to undo when the user knows the blur (wienerKernelForSigma): used instead of the estimate's */
+  kernel?: WienerKernel;
 }
 
 export async function restorePhoto(model: RestoringModel, rgb: RawImage, blur: BlurEstimate | null, opts: RestoreOptions = {}): Promise<Restored> {
   const gate = restorationOf(model.metadata);
   if (gate.kind !== 'kernel-aware') return { output: await deblurTiled(model.predict, rgb, model.shape, opts), route: { kind: 'blind', kernel: null, refined: true } };
-  if (blur === null) return { output: rgb, route: { kind: 'kernel-aware', kernel: null, refined: false } };
-  const kernel = wienerKernelForEstimate(blur, { compressed: opts.compressed });
+  const kernel = opts.kernel ?? (blur === null ? null : wienerKernelForEstimate(blur, { compressed: opts.compressed }));
+  if (kernel === null) return { output: rgb, route: { kind: 'kernel-aware', kernel: null, refined: false } };
   const filtered = wienerInput(rgb, kernel);
   const refined = refinesAt(gate.levels, kernel);
   const output = refined ? await deblurTiled(model.predict, filtered, model.shape, opts) : filtered;

@@ -80,8 +80,15 @@ export function wienerKernelForEstimate(e: BlurEstimate, opts: { compressed?: bo
     const ratio = Math.max(e.sigma / e.level.sigma, e.level.sigma / e.sigma);
     return e.level.ksize === MILDEST_LEVEL || ratio <= LEVEL_SNAP_RATIO ? wienerKernelOfLevel(e.level.ksize, e.level.sigma) : kernelOfSigma(e.sigma);
   })();
-  return opts.compressed ? { ...kernel, k: kernel.k * compressedKFactor(kernel.sigma) } : kernel;
+  return forFormat(kernel, opts);
 }
+
+/** The kernel for a σ the user gives (not estimated): the course level's own where σ is one, else OpenCV's size for σ. */
+export function wienerKernelForSigma(sigma: number, opts: { compressed?: boolean } = {}): WienerKernel {
+  return forFormat(wienerKernelOfLevel(opencvKernelSize(sigma), sigma), opts);
+}
+
+const forFormat = (kernel: WienerKernel, opts: { compressed?: boolean }): WienerKernel => (opts.compressed ? { ...kernel, k: kernel.k * compressedKFactor(kernel.sigma) } : kernel);
 
 /** The Gaussian OpenCV would make for σ, with the interpolated K. */
 const kernelOfSigma = (sigma: number): WienerKernel => ({ ksize: opencvKernelSize(sigma), sigma, k: wienerKForSigma(sigma) });

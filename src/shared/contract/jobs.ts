@@ -117,6 +117,12 @@ export const deblurParams = z.strictObject({
   overwrite: z.boolean().default(false),
   /** leave a photo alone when its output name is already taken (a re-run of a batch); wins over `overwrite` */
   skipExisting: z.boolean().default(false),
+  /**
+   * The Gaussian σ the photos were blurred with, when the user knows it: a kernel-aware model undoes that blur (the
+   * course's exact kernel at σ 0.3, 1.0 and 1.6, else OpenCV's kernel size for σ) instead of the estimated one, which
+   * is still reported. A blind model has no use for it. null: estimated per photo.
+   */
+  blurSigma: z.number().min(0.1).max(5).nullable().default(null),
 });
 /** How blurred a photo looked to the blur estimator (src/engine/blur): σ, and the nearest of the course's levels. */
 export const blurEstimate = z.strictObject({
