@@ -49,6 +49,10 @@ describe('the built-in default model', () => {
     const blurred = psnr(await readPngRaw(file, 3), sharp);
     const told = psnr(await readPngRaw(path.join(out, 'ladybird-s0.6.png'), 3), sharp);
     expect(told - blurred, 'told σ 0.6: gain over the input').toBeGreaterThan(1);
+    // a blind model has no use for it, and says so
+    const blind = spawnSync(process.execPath, [bin, 'deblur', file, '--model', 'blind', '--out', path.join(work, 'blind'), '--blur-sigma', '0.6'], { encoding: 'utf8', timeout: 120_000, cwd: tmpdir() });
+    expect(blind.status, blind.stderr).toBe(0);
+    expect(blind.stderr).toMatch(/blur given \(σ 0\.6\), but .* is a blind model: it does not use a known blur/);
     const bad = spawnSync(process.execPath, [bin, 'deblur', file, '--out', out, '--blur-sigma', '9'], { encoding: 'utf8', timeout: 60_000, cwd: tmpdir() });
     expect(bad.status).toBe(1);
     expect(bad.stderr).toMatch(/--blur-sigma: Too big: expected number to be <=5/);
