@@ -30,7 +30,7 @@ describe('CLI commands', () => {
     registerReportCommand(program);
     const byName = Object.fromEntries(program.commands.map((c) => [c.name(), c.options.map((o) => o.long)]));
     expect(byName).toEqual({
-      deblur: ['--model', '--out', '--format', '--tile', '--recursive', '--overwrite'],
+      deblur: ['--model', '--out', '--format', '--tile', '--recursive', '--overwrite', '--blur-sigma'],
       eval: ['--model', '--out', '--overwrite'],
       report: ['--html', '--csv', '--json', '--pdf', '--overwrite'],
     });
