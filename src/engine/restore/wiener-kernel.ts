@@ -83,14 +83,14 @@ export function wienerKernelForEstimate(e: BlurEstimate, opts: { compressed?: bo
   return forFormat(kernel, opts);
 }
 
-/** The kernel for a σ the user gives (not estimated): the course level's own where σ is one, else OpenCV's size for σ. */
+/** The kernel for a σ the user gives (not estimated): OpenCV's size for σ, so a course level's own kernel at its σ. */
 export function wienerKernelForSigma(sigma: number, opts: { compressed?: boolean } = {}): WienerKernel {
-  return forFormat(wienerKernelOfLevel(opencvKernelSize(sigma), sigma), opts);
+  return forFormat(kernelOfSigma(sigma), opts);
 }
 
 const forFormat = (kernel: WienerKernel, opts: { compressed?: boolean }): WienerKernel => (opts.compressed ? { ...kernel, k: kernel.k * compressedKFactor(kernel.sigma) } : kernel);
 
-/** The Gaussian OpenCV would make for σ, with the interpolated K. */
+/** The Gaussian OpenCV would make for σ, with the interpolated K (a course level's tuned K at its σ). */
 const kernelOfSigma = (sigma: number): WienerKernel => ({ ksize: opencvKernelSize(sigma), sigma, k: wienerKForSigma(sigma) });
 
 /**
