@@ -6,21 +6,27 @@
  * Fault injected: none beyond the links themselves (real files, real links, real jobs).
  * What must hold: links to folders are followed like folders everywhere a folder is read; every real
  * folder is read once (no loop, no double count); a job never reads its own output back, however it
- * is reached; a confined engine follows no link out of its roots (reported, not read), and a malformed
- * setting confines to nothing rather than to everything.
+ * is reached; a confined engine follows no link out of its roots (reported, not read), reads no file by name and
+ * writes none through such a link (the built-in models excepted), and a malformed setting confines to nothing
+ * rather than to everything.
  */
-import { mkdir, mkdtemp, realpath, rm, symlink, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, realpath, rm, symlink, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import sharp from 'sharp';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { shippedModelsDir } from '../../src/engine/core/resources';
+import { readManifest } from '../../src/engine/data/manifest';
 import { prepareDataset } from '../../src/engine/data/prepare';
 import { scanFolder } from '../../src/engine/data/scan';
 import { discoverTestSet } from '../../src/engine/evaluate/test-set';
 import { CONFINE_ENV, confinementRoots, OUTSIDE_ROOTS_DETAIL } from '../../src/engine/fs/confinement';
+import { writeFileAtomic } from '../../src/engine/fs/atomic';
 import { walkFolder } from '../../src/engine/fs/walk-folder';
+import { decodeToRgb } from '../../src/engine/image/decode';
 import { collectInputs } from '../../src/engine/infer/collect-inputs';
 import { createTestContext } from '../../src/engine/jobs/job-context';
+import { readModelJson } from '../../src/engine/models/io';
 
 let tmp: string;
 beforeEach(async () => {
@@ -121,6 +127,32 @@ describe('a confined engine (the browser host sets DEBLUR_CONFINE_ROOTS)', () =>
     const scan = await scanFolder(path.join(root, 'photos'));
     expect(scan.images.map((i) => i.relPath).sort()).toEqual(['a.png', 'in-file.png']);
     expect(scan.skipped).toEqual(expect.arrayContaining([{ relPath: 'out-file.png', reason: 'unreadable', detail: OUTSIDE_ROOTS_DETAIL }, { relPath: 'out-folder', reason: 'unreadable', detail: OUTSIDE_ROOTS_DETAIL }]));
+  });
+
+  it('files read by name and files written: refused through a link out of the roots, allowed inside and for built-in models', async () => {
+    const root = path.join(tmp, 'root');
+    const outside = path.join(tmp, 'outside');
+    await png(path.join(outside, 'secret.png'), 24, 16, 2);
+    await writeFile(path.join(outside, 'manifest.json'), '{"secret": true}');
+    await mkdir(path.join(outside, 'sink'));
+    await mkdir(path.join(root, 'set'), { recursive: true });
+    await symlink(path.join(outside, 'secret.png'), path.join(root, 'frame.png'));
+    await symlink(path.join(outside, 'manifest.json'), path.join(root, 'set', 'manifest.json'));
+    await symlink(path.join(outside, 'sink'), path.join(root, 'out'));
+    const outsideDetail = new RegExp(OUTSIDE_ROOTS_DETAIL);
+
+    process.env[CONFINE_ENV] = JSON.stringify([root]);
+    await expect(decodeToRgb(path.join(root, 'frame.png'))).rejects.toMatchObject({ reason: 'unreadable', detail: OUTSIDE_ROOTS_DETAIL });
+    await expect(readManifest(path.join(root, 'set'))).rejects.toThrow(outsideDetail);
+    await expect(writeFileAtomic(path.join(root, 'out', 'result.json'), '{}')).rejects.toThrow(outsideDetail);
+    await expect(writeFileAtomic(path.join(root, 'out', 'new-folder', 'result.json'), '{}')).rejects.toThrow(outsideDetail);
+    expect(await readdir(path.join(outside, 'sink'))).toEqual([]);
+    // inside the roots, and the app's own built-in model wherever it is installed
+    await writeFileAtomic(path.join(root, 'result.json'), '{}');
+    await expect(readModelJson(path.join(shippedModelsDir(), 'default'))).resolves.toBeTruthy();
+    // the desktop app and the CLI confine nothing
+    delete process.env[CONFINE_ENV];
+    expect((await decodeToRgb(path.join(root, 'frame.png'))).width).toBe(24);
   });
 
   it('a malformed setting confines to nothing; none set confines nothing', async () => {

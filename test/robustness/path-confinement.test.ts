@@ -9,7 +9,7 @@
  * starts is confined to the same roots); paths inside the roots (and "default" as a model) pass; a refused read echoes nothing of the file;
  * every path field of every method is marked in the contract, so none can escape the walk.
  */
-import { mkdir, mkdtemp, readdir, realpath, rm, symlink, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, realpath, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -201,6 +201,59 @@ describe('the browser host (createNodeHost with confine) and the real engine', (
     expect(result.outputs.map((o) => path.basename(o.input))).toEqual(['inside.png']); // linked-in.png is the same file, read once
     expect(result.skipped).toContainEqual({ path: path.join(folder, 'linked-out.png'), reason: 'unreadable: a symbolic link leading outside the folders this host may use' });
     expect((await readdir(outDir)).some((n) => n.includes('private') || n.includes('linked-out'))).toBe(false);
+  });
+
+  /** Starts a job through the host and waits for its end event. */
+  async function runJob(params: unknown): Promise<EventMessage> {
+    const { jobId } = (await host.route('job.start', params)) as { jobId: string };
+    const t0 = Date.now();
+    let end: EventMessage | undefined;
+    while (!(end = events.find((m) => (m.event === 'job.finished' || m.event === 'job.failed') && (m.payload as { jobId: string }).jobId === jobId))) {
+      if (Date.now() - t0 > 120_000) throw new Error('the job did not end');
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    return end;
+  }
+  const noisePng = (seed: number, width: number, height: number) => {
+    const data = Buffer.alloc(width * height * 3);
+    let x = seed * 2654435761;
+    for (let i = 0; i < data.length; i++) data[i] = (x = (x * 1103515245 + 12345) >>> 0) >>> 24;
+    return sharp(data, { raw: { width, height, channels: 3 } }).png().toBuffer();
+  };
+
+  it('a prepared set inside the root whose image is a link leading out: evaluate does not read it', async () => {
+    const src = path.join(root, 'set-src');
+    await mkdir(src);
+    for (const i of [1, 2]) await writeFile(path.join(src, `p${i}.png`), await noisePng(i, 64, 40));
+    const set = path.join(root, 'set');
+    const prepared = await runJob({ type: 'prepare', params: { source: src, output: set, levels: [3], split: [0, 0, 1], width: 64, height: 40 } });
+    expect(prepared.event).toBe('job.finished');
+    const manifest = JSON.parse(await readFile(path.join(set, 'manifest.json'), 'utf8')) as { items: Array<{ outputs: Record<string, { file: string }> }> };
+    const linked = path.join(set, ...manifest.items[0]!.outputs['blur_k3']!.file.split('/'));
+    await writeFile(path.join(outside, 'private-frame.png'), await noisePng(9, 64, 40));
+    await rm(linked);
+    await symlink(path.join(outside, 'private-frame.png'), linked);
+    const end = await runJob({ type: 'evaluate', params: { testSet: set, model: 'default', out: path.join(root, 'set-eval.json') } });
+    const text = JSON.stringify(end.payload);
+    // reported for that pair (skipped) or the job stops naming it; either way the frame outside is not scored
+    expect(text).toContain('a symbolic link leading outside the folders this host may use');
+    if (end.event === 'job.finished') expect((end.payload as { result: { images: number } }).result.images).toBe(manifest.items.length - 1);
+  });
+
+  it('an output folder inside the root with a sub-folder that links out: deblur writes nothing through it', async () => {
+    const inputs = path.join(root, 'nested-in');
+    await mkdir(path.join(inputs, 'a'), { recursive: true });
+    await writeFile(path.join(inputs, 'top.png'), await noisePng(3, 40, 30));
+    await writeFile(path.join(inputs, 'a', 'deep.png'), await noisePng(4, 40, 30));
+    const outDir = path.join(root, 'nested-out');
+    const sink = path.join(outside, 'sink');
+    await mkdir(outDir);
+    await mkdir(sink);
+    await symlink(sink, path.join(outDir, 'a'));
+    const end = await runJob({ type: 'deblur', params: { inputs: [inputs], model: 'default', outDir, format: 'same', tile: null, recursive: true, overwrite: false } });
+    expect(JSON.stringify(end.payload)).toContain('a symbolic link leading outside the folders this host may use');
+    expect(await readdir(sink)).toEqual([]);
+    if (end.event === 'job.finished') expect((end.payload as { result: { outputs: Array<{ input: string }> } }).result.outputs.map((o) => path.basename(o.input))).toEqual(['top.png']);
   });
 
   it('does not echo the contents of a file that is not an evaluation', async () => {

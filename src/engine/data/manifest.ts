@@ -2,6 +2,7 @@ import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
 import { SPLIT_NAMES } from './split';
+import { assertConfined, OutsideRootsError } from '../fs/confinement';
 import { firstIssue } from '../../shared/contract';
 
 /**
@@ -99,8 +100,10 @@ export async function readManifest(datasetDir: string): Promise<DatasetManifest 
   const file = path.join(datasetDir, MANIFEST_FILE);
   let text: string;
   try {
+    await assertConfined(file, 'read');
     text = await fs.readFile(file, 'utf8');
   } catch (err) {
+    if (err instanceof OutsideRootsError) throw err;
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
     throw new Error(`cannot read ${file}: ${(err as Error).message}`);
   }

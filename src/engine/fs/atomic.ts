@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { promises as fs, renameSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { assertConfined } from './confinement';
 import { describeFsError, withFsContext } from './errors';
 import { writeSeam } from './write-seam';
 
@@ -36,6 +37,8 @@ export interface AtomicWriteOptions {
 export interface PlaceOptions extends AtomicWriteOptions {
   /** never replace: fail with EEXIST when `finalPath` exists (a hard link, which cannot replace, instead of a rename) */
   exclusive?: boolean;
+  /** the app's own folder (its cache), not one a request named: written even where the engine is confined */
+  ownFolder?: boolean;
 }
 
 export async function writeFileAtomic(finalPath: string, data: string | Uint8Array, opts: PlaceOptions = {}): Promise<void> {
@@ -49,6 +52,7 @@ export async function writeFileAtomic(finalPath: string, data: string | Uint8Arr
  * `produce` pass unchanged; the temp file is removed on every path.
  */
 export async function produceFileAtomic(finalPath: string, produce: (tmp: string) => Promise<void>, opts: PlaceOptions = {}): Promise<void> {
+  if (!opts.ownFolder) await assertConfined(finalPath, 'write');
   const tmp = tempPathFor(finalPath);
   try {
     await produce(tmp);
@@ -122,6 +126,7 @@ export function writeFileAtomicSync(finalPath: string, data: string | Uint8Array
  * in `finalDir` between that check and the rename are never removed: the publish fails (ENOTEMPTY) instead.
  */
 export async function publishNewDir<T>(finalDir: string, fill: (tmpDir: string) => Promise<T>, check: () => Promise<void>): Promise<T> {
+  await assertConfined(finalDir, 'write');
   const tmp = tempPathFor(finalDir);
   try {
     await fs.mkdir(path.dirname(finalDir), { recursive: true });
@@ -150,6 +155,7 @@ export async function publishNewDir<T>(finalDir: string, fill: (tmpDir: string) 
 export async function replaceDirAtomic(tmpDir: string, finalDir: string): Promise<void> {
   const stat = await fs.stat(tmpDir).catch(() => null);
   if (!stat?.isDirectory()) throw new Error(`replaceDirAtomic: ${tmpDir} is not a folder`);
+  await assertConfined(finalDir, 'write');
   await syncDir(tmpDir);
   const aside = `${finalDir}.old-${process.pid}-${randomBytes(4).toString('hex')}`;
   let movedAside = false;

@@ -1,6 +1,7 @@
 import { promises as fs } from 'node:fs';
 import type { FileHandle } from 'node:fs/promises';
 import sharp from 'sharp';
+import { assertConfined, OUTSIDE_ROOTS_DETAIL, OutsideRootsError } from '../fs/confinement';
 import type { RawImage } from './raw-image';
 
 /**
@@ -62,6 +63,7 @@ export async function decodeToRgb(input: string | Uint8Array, opts: DecodeOption
 /** Reads a whole file, mapping filesystem errors to reasons. */
 export async function readImageFile(file: string): Promise<Buffer> {
   try {
+    await assertConfined(file, 'read');
     return await fs.readFile(file);
   } catch (err) {
     throw classifyFsError(err);
@@ -69,6 +71,7 @@ export async function readImageFile(file: string): Promise<Buffer> {
 }
 
 export function classifyFsError(err: unknown): DecodeError {
+  if (err instanceof OutsideRootsError) return new DecodeError('unreadable', OUTSIDE_ROOTS_DETAIL);
   const e = err as NodeJS.ErrnoException;
   switch (e.code) {
     case 'ENOENT':

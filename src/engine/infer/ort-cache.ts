@@ -4,6 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { writeFileAtomic } from '../fs/atomic';
 import { readModelJson, MODEL_JSON } from '../models/io';
+import { assertConfined } from '../fs/confinement';
 
 /**
  * Converted models are cached, keyed by what they were converted from: beside the model
@@ -22,7 +23,13 @@ export async function conversionKey(modelDir: string): Promise<string> {
   const json = await readModelJson(modelDir);
   const hash = createHash('sha256').update(`deblur-onnx-exporter ${ONNX_EXPORTER_VERSION}\n`);
   hash.update(await fs.readFile(path.join(modelDir, MODEL_JSON)));
-  for (const group of json.weightsManifest) for (const rel of group.paths) hash.update(await fs.readFile(path.resolve(modelDir, rel)));
+  for (const group of json.weightsManifest) {
+    for (const rel of group.paths) {
+      const file = path.resolve(modelDir, rel);
+      await assertConfined(file, 'read');
+      hash.update(await fs.readFile(file));
+    }
+  }
   return hash.digest('hex');
 }
 
@@ -38,9 +45,11 @@ export function userCacheDir(): string {
 export const besideFile = (modelDir: string, key: string) => path.join(modelDir, `model.${key.slice(0, 16)}.onnx`);
 export const cacheFile = (key: string) => path.join(userCacheDir(), 'onnx', `${key}.onnx`);
 
-/** Cached bytes for this key (beside first), or null. */
+/** Cached bytes for this key (beside first, unless a link there leads out of a confined engine's roots), or null. */
 export async function readCachedConversion(modelDir: string, key: string): Promise<{ file: string; bytes: Uint8Array } | null> {
-  for (const file of [besideFile(modelDir, key), cacheFile(key)]) {
+  const beside = besideFile(modelDir, key);
+  const besideAllowed = await assertConfined(beside, 'read').then(() => true, () => false);
+  for (const file of besideAllowed ? [beside, cacheFile(key)] : [cacheFile(key)]) {
     const bytes = await fs.readFile(file).catch(() => null);
     if (bytes && bytes.byteLength > 0) return { file, bytes: new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength) };
   }
@@ -73,7 +82,7 @@ export async function storeConversion(modelDir: string, key: string, bytes: Uint
   const file = cacheFile(key);
   try {
     await fs.mkdir(path.dirname(file), { recursive: true });
-    await writeFileAtomic(file, bytes, { durable: false });
+    await writeFileAtomic(file, bytes, { durable: false, ownFolder: true });
     return { file, notes };
   } catch (err) {
     notes.push(`not cached (${(err as Error).message}); it will be converted again next time`);

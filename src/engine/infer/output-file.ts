@@ -1,6 +1,7 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { placeExclusively, tempPathFor, writeNewFile } from '../fs/atomic';
+import { assertConfined } from '../fs/confinement';
 import { describeFsError } from '../fs/errors';
 
 /**
@@ -26,6 +27,7 @@ export function candidateName(stem: string, ext: string, attempt: number): strin
  */
 export async function writeNewOutput(dir: string, stem: string, ext: string, data: Uint8Array, avoid: string, opts: { overwrite?: boolean } = {}): Promise<string> {
   const avoidResolved = path.resolve(avoid);
+  await assertConfined(path.join(dir, stem), 'write');
   const tmp = tempPathFor(path.join(dir, stem));
   let target = path.join(dir, candidateName(stem, ext, 0));
   try {

@@ -2,6 +2,7 @@ import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { recoverReplacedDir, replaceDirAtomic, TEMP_MARKER, tempPathFor, writeFileAtomic } from '../fs/atomic';
 import { isInside } from '../fs/paths';
+import { assertConfined, OutsideRootsError } from '../fs/confinement';
 import * as tf from './tf';
 import { ModelFileError } from './errors';
 import { expectedWeightBytes } from './weight-bytes';
@@ -124,8 +125,10 @@ export async function readModelJson(dir: string): Promise<ModelJson> {
   const file = path.join(target, MODEL_JSON);
   let text: string;
   try {
+    await assertConfined(file, 'read');
     text = await fs.readFile(file, 'utf8');
   } catch (err) {
+    if (err instanceof OutsideRootsError) throw new ModelFileError(err.message, target, { cause: err });
     if ((err as NodeJS.ErrnoException).code !== 'ENOENT') {
       throw new ModelFileError(`cannot read ${file}: ${(err as Error).message}`, target, { cause: err });
     }
@@ -197,8 +200,10 @@ async function readWeightGroup(dir: string, group: tf.io.WeightsManifestConfig[n
   for (const rel of group.paths) {
     const file = resolveInside(dir, rel);
     try {
+      await assertConfined(file, 'read');
       parts.push(await fs.readFile(file));
     } catch (err) {
+      if (err instanceof OutsideRootsError) throw new ModelFileError(err.message, dir, { cause: err });
       const missing = (err as NodeJS.ErrnoException).code === 'ENOENT';
       throw new ModelFileError(
         missing ? `weights file ${file} is missing (listed in ${MODEL_JSON})` : `cannot read weights file ${file}: ${(err as Error).message}`,
