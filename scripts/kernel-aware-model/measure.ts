@@ -134,6 +134,8 @@ async function main(): Promise<void> {
     whole: { byCondition: summarize(rows.filter((r) => r.whole)), course: course(rows.filter((r) => r.whole)) },
     all: { byCondition: summarize(rows), course: course(rows) },
     perPhoto: rows.filter((r) => r.whole),
+    /** every crop's row too, so a frame the card speaks of can be found */
+    crops: rows.filter((r) => !r.whole),
     seconds: (Date.now() - t0) / 1000,
   };
   const out = opt('--out');

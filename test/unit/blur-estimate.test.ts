@@ -2,10 +2,10 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { estimateBlur, estimateBlurByRegion, estimateFromFeatures, loadEstimator, mildBlurLogOdds, opencvKernelSize } from '../../src/engine/blur/estimate';
+import { estimateBlur, estimateBlurByRegion, estimateFromFeatures, loadEstimator, mildBlurLogOdds, opencvKernelSize, pickFeatures } from '../../src/engine/blur/estimate';
 import { readEstimatorFile } from '../../src/engine/blur/estimator-file';
 import { fitQda, invertSpd, qdaPosteriors } from '../../src/engine/blur/qda';
-import { BINS, imageFeatures, tileOrigins } from '../../src/engine/blur/spectrum-features';
+import { BINS, FEATURES, imageFeatures, tileOrigins } from '../../src/engine/blur/spectrum-features';
 import { gaussianBlurOpenCV } from '../../src/engine/image/gaussian';
 import { psnr } from '../../src/engine/metrics';
 import { wienerInput } from '../../src/engine/restore/wiener-input';
@@ -153,5 +153,28 @@ describe('shipped blur estimator', () => {
     expect(() => readEstimatorFile(bad)).toThrow(new RegExp(`${bad.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}: format`));
     writeFileSync(bad, '{ not json');
     expect(() => readEstimatorFile(bad)).toThrow(/cannot read it as JSON/);
+    // a mild-blur detector must have one entry per feature it reads
+    const model = loadEstimator();
+    writeFileSync(bad, JSON.stringify({ ...model, mild: { ...model.mild, features: [0, 1, 2] } }));
+    expect(() => readEstimatorFile(bad)).toThrow(/mild\.qda\.mean: has \d+ entries instead of 3/);
+    writeFileSync(bad, JSON.stringify({ ...model, mild: { ...model.mild, features: [0, 48] } }));
+    expect(() => readEstimatorFile(bad)).toThrow(/mild\.features\.1/);
+  });
+
+  it('a mild-blur detector reads only its own bands, or all features when a file names none', () => {
+    const model = loadEstimator();
+    expect(model.mild!.features).toBeDefined();
+    const f = Float64Array.from({ length: FEATURES }, (_, i) => Math.sin(i));
+    const picked = pickFeatures(f, model.mild!.features);
+    expect(Array.from(picked)).toEqual(model.mild!.features!.map((i) => f[i]));
+    // bands it does not read change nothing
+    const other = Float64Array.from(f, (v, i) => (model.mild!.features!.includes(i) ? v : v + 5));
+    expect(mildBlurLogOdds(model, other)).toBeCloseTo(mildBlurLogOdds(model, f), 12);
+    // an older file's detector over all 48 features
+    const rows = Array.from({ length: 120 }, (_, r) => Float64Array.from({ length: FEATURES }, (_, i) => Math.sin(r * 7.1 + i * 1.3) + (r % 2) * (i / FEATURES)));
+    const { features: _, ...rest } = model.mild!;
+    const allFeatures = { ...model, mild: { ...rest, qda: fitQda(rows, rows.map((_, r) => r % 2)) } };
+    expect(Number.isFinite(mildBlurLogOdds(allFeatures, f))).toBe(true);
+    expect(pickFeatures(f, undefined)).toBe(f);
   });
 });

@@ -77,7 +77,12 @@ export function estimateFromFeatures(model: EstimatorFile, features: Float64Arra
 /** The mild-blur detector's log odds (mildly blurred against nearly sharp); the estimator file must have one. */
 export function mildBlurLogOdds(model: EstimatorFile, features: Float64Array): number {
   if (!model.mild) throw new Error('this blur estimator has no mild-blur detector');
-  return qdaLogOdds(model.mild.qda, features, MILD_LABEL.blurred, MILD_LABEL.sharp);
+  return qdaLogOdds(model.mild.qda, pickFeatures(features, model.mild.features), MILD_LABEL.blurred, MILD_LABEL.sharp);
+}
+
+/** The entries of a spectrum feature vector a classifier reads (all of them when `which` is absent). */
+export function pickFeatures(features: Float64Array, which: readonly number[] | undefined): Float64Array {
+  return which === undefined ? features : Float64Array.from(which, (i) => features[i]!);
 }
 
 /** The mild-blur detector's class labels (estimator-file.ts). */
