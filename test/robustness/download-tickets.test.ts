@@ -1,13 +1,14 @@
 /**
  * Hostile input: download requests from the browser page or from anyone on 127.0.0.1 — guessed, reused or
  * expired tickets, paths outside the host's roots, a symlink swapped in after the ticket was issued, file
- * names that try to break out of the Content-Disposition header; a folder's .zip that holds hidden files and links out.
+ * names that try to break out of the Content-Disposition header; a folder's .zip that holds hidden files and links out,
+ * or a file or subfolder the host's user cannot read.
  * Fault injected: the file is replaced by a link to a secret outside the roots between ticket and GET.
  * What must hold: only a ticket issued for a file inside the roots downloads it, once, within its minute;
  * the answer is an attachment that is not sniffed; the session token never appears in a download URL.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdir, mkdtemp, rm, symlink, unlink, utimes, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, mkdtemp, rm, symlink, unlink, utimes, writeFile } from 'node:fs/promises';
 import { createHash } from 'node:crypto';
 import os from 'node:os';
 import path from 'node:path';
@@ -94,6 +95,34 @@ describe('download tickets', () => {
     await expect(t.issue(tmp, { zip: true })).rejects.toThrow(/is outside the folders/);
     await mkdir(path.join(root, 'empty'));
     await expect(t.issue(path.join(root, 'empty'), { zip: true })).rejects.toThrow(/^path: .*empty has no files to download/);
+  });
+
+  // as root every file is readable, so the check runs in a process of another user there (nobody, 65534)
+  it("refuses a folder's .zip that would be cut off by a file or a subfolder it cannot read, naming it", async () => {
+    const out = path.join(root, 'locked-zip');
+    await mkdir(path.join(out, 'sub'), { recursive: true });
+    await writeFile(path.join(out, 'ok.png'), 'OK');
+    await writeFile(path.join(out, 'sub', 'inner.png'), 'IN');
+    for (const dir of [tmp, root, out]) await chmod(dir, 0o755);
+    const asOther = process.getuid?.() === 0 ? { uid: 65534, gid: 65534 } : {};
+    const issue = () => {
+      const run = spawnSync(process.execPath, [path.resolve('bin/tsx.mjs'), path.resolve('test/helpers/issue-zip.ts'), root, out], {
+        encoding: 'utf8',
+        env: { ...process.env, HOME: tmp },
+        ...asOther,
+      });
+      const line = run.stdout.trim().split('\n').pop() ?? '';
+      if (!line.startsWith('{')) throw new Error(`issue-zip.ts did not answer: ${run.stderr}`);
+      return JSON.parse(line) as { ok: boolean; name?: string; message?: string };
+    };
+    await chmod(path.join(out, 'sub'), 0o755);
+    expect(issue()).toEqual({ ok: true, name: 'locked-zip.zip' }); // readable: the other user gets its ticket
+    await chmod(path.join(out, 'ok.png'), 0o000);
+    expect(issue()).toMatchObject({ ok: false, message: expect.stringMatching(/^path: .*locked-zip\/ok\.png cannot be read \(EACCES\): a \.zip of .*locked-zip would be incomplete/) });
+    await chmod(path.join(out, 'ok.png'), 0o644);
+    await chmod(path.join(out, 'sub'), 0o000);
+    expect(issue()).toMatchObject({ ok: false, message: expect.stringMatching(/^path: .*locked-zip\/sub\/ cannot be read \(EACCES\)/) });
+    await chmod(path.join(out, 'sub'), 0o755);
   });
 
   it('keep any file name inside the Content-Disposition header', () => {
