@@ -10,6 +10,7 @@
  * writes none through such a link (the built-in models excepted), and a malformed setting confines to nothing
  * rather than to everything.
  */
+import '@tensorflow/tfjs-backend-cpu';
 import { mkdir, mkdtemp, readdir, realpath, rm, symlink, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -26,7 +27,8 @@ import { walkFolder } from '../../src/engine/fs/walk-folder';
 import { decodeToRgb } from '../../src/engine/image/decode';
 import { collectInputs } from '../../src/engine/infer/collect-inputs';
 import { createTestContext } from '../../src/engine/jobs/job-context';
-import { readModelJson } from '../../src/engine/models/io';
+import { readModelJson, saveModel } from '../../src/engine/models/io';
+import * as tf from '../../src/engine/models/tf';
 
 let tmp: string;
 beforeEach(async () => {
@@ -146,6 +148,10 @@ describe('a confined engine (the browser host sets DEBLUR_CONFINE_ROOTS)', () =>
     await expect(readManifest(path.join(root, 'set'))).rejects.toThrow(outsideDetail);
     await expect(writeFileAtomic(path.join(root, 'out', 'result.json'), '{}')).rejects.toThrow(outsideDetail);
     await expect(writeFileAtomic(path.join(root, 'out', 'new-folder', 'result.json'), '{}')).rejects.toThrow(outsideDetail);
+    // a model or checkpoint saved into a run folder whose sub-folder links out (a save writes a temp folder first)
+    await tf.setBackend('cpu');
+    const model = tf.sequential({ layers: [tf.layers.dense({ units: 1, inputShape: [1] })] });
+    await expect(saveModel(model, path.join(root, 'out', 'model'))).rejects.toThrow(outsideDetail);
     expect(await readdir(path.join(outside, 'sink'))).toEqual([]);
     // inside the roots, and the app's own built-in model wherever it is installed
     await writeFileAtomic(path.join(root, 'result.json'), '{}');

@@ -54,6 +54,7 @@ export function fileSystemSaveHandler(dir: string, options: SaveModelOptions = {
   return {
     save: async (artifacts) => {
       const target = path.resolve(dir);
+      await assertConfined(target, 'write');
       const modelJson = modelJsonFor(artifacts, options.metadata);
       const weights = weightBytesOf(artifacts);
       await fs.mkdir(path.dirname(target), { recursive: true });

@@ -2,6 +2,7 @@ import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { recoverReplacedDir, replaceDirAtomic, tempPathFor, TEMP_MARKER } from '../fs/atomic';
 import { describeFsError } from '../fs/errors';
+import { assertConfined } from '../fs/confinement';
 import { loadModel, saveModel, type ModelMetadata } from '../models/io';
 import type * as tf from '../models/tf';
 import { readAdamState, writeAdamState, type AdamState } from './optimizer-state';
@@ -39,6 +40,7 @@ export async function saveCheckpoint(
   content: { model: tf.LayersModel; optimizer: AdamState; state: CheckpointState; metadata?: ModelMetadata },
 ): Promise<string> {
   const finalDir = runPaths(runDir).checkpoint(kind);
+  await assertConfined(finalDir, 'write');
   await fs.mkdir(path.dirname(finalDir), { recursive: true });
   const tmp = tempPathFor(finalDir);
   try {
@@ -64,6 +66,7 @@ export async function copyCheckpoint(runDir: string, from: CheckpointKind, to: C
   const paths = runPaths(runDir);
   const source = paths.checkpoint(from);
   const finalDir = paths.checkpoint(to);
+  await assertConfined(finalDir, 'write');
   const tmp = tempPathFor(finalDir);
   try {
     await fs.mkdir(tmp);
