@@ -3,7 +3,8 @@
  * the model's *training* photos only (never the held-out ones): each photo whole and as random crops, blurred with
  * OpenCV at σ on and between the course's levels; per frame and σ, the estimate (σ̂, level, its posterior) and the
  * PSNR of the blurred input and of the Wiener filter for a grid of σ it could be told (each with OpenCV's kernel size
- * and the interpolated K), plus the three course levels' exact kernels. One JSON line per frame and σ.
+ * and the interpolated K), plus the three course levels' exact kernels (L3, L7, L11) and the filter for the regressed σ
+ * itself (E). One JSON line per frame and σ.
  *
  * Usage: node bin/tsx.mjs scripts/kernel-aware-model/sigma-rule-data.ts <mate root> --out FILE [--crops N] [--part i/n]
  */
@@ -12,7 +13,7 @@ import { estimateBlur, opencvKernelSize } from '../../src/engine/blur/estimate';
 import { gaussianBlurOpenCV } from '../../src/engine/image/gaussian';
 import { psnr } from '../../src/engine/metrics';
 import { wienerInput } from '../../src/engine/restore/wiener-input';
-import { wienerKForSigma, wienerKernelOfLevel } from '../../src/engine/restore/wiener-kernel';
+import { wienerKForSigma, wienerKernelForSigma, wienerKernelOfLevel } from '../../src/engine/restore/wiener-kernel';
 import { TRAIN_PHOTOS } from '../default-model/photos';
 import { loadFrames } from '../lib/mate-frames';
 import { flagValue } from '../lib/args';
@@ -42,6 +43,8 @@ async function main(): Promise<void> {
       const told: Record<string, number> = {};
       for (const s of TOLD_SIGMAS) told[String(s)] = psnr(frame, wienerInput(blurred, { ksize: opencvKernelSize(s), sigma: s, k: wienerKForSigma(s) }));
       for (const [ksize, s] of LEVELS) told[`L${ksize}`] = psnr(frame, wienerInput(blurred, wienerKernelOfLevel(ksize, s)));
+      // the filter for the regressed σ itself (OpenCV's size, interpolated K): what a frame not snapped to a level gets
+      told.E = psnr(frame, wienerInput(blurred, wienerKernelForSigma(e.sigma)));
       const line = { photo, frame: fi, whole, sigma, input: psnr(frame, blurred), estimate: { sigma: e.sigma, level: e.level.ksize, confidence: e.level.confidence, levels: e.levels.map((l) => l.p), mildBlur: e.mildBlur }, told };
       appendFileSync(out, `${JSON.stringify(line)}\n`);
     }

@@ -7,6 +7,8 @@
  * - "mild …": wiener-kernel.ts's rule (the mild-blur detector's verdict on nearly sharp frames, and a regressed σ
  *   below `below` under the other levels, undone as one gentle σ) for a grid of its two constants; the shipped ones
  *   are marked.
+ * - "snap ratio": how close to a course level's σ an estimate must be to get that level's exact kernel (data with
+ *   the regressed σ's own filter, E, only; every frame scored).
  * Prints, per true σ, the mean PSNR gain over the blurred input, the frames made worse than it and the worst loss.
  * The PSNR of a σ between the data's grid points is interpolated linearly; an exact output counts as 100 dB. Frames
  * whose kernel is a regressed σ beyond the grid (not snapped, σ ≥ 0.9) are left out alike for every rule.
@@ -15,7 +17,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { BLUR_LEVELS, type BlurEstimate } from '../../src/shared/contract';
-import { MILD_RULE, wienerKernelForEstimate, type MildRule } from '../../src/engine/restore/wiener-kernel';
+import { isMildBlur, LEVEL_SNAP_RATIO, MILD_RULE, wienerKernelForEstimate, type MildRule } from '../../src/engine/restore/wiener-kernel';
 
 interface Line {
   sigma: number;
@@ -27,7 +29,7 @@ const CAP = 100;
 const db = (v: number | null) => (v === null ? CAP : Math.min(v, CAP));
 const lines: Line[] = process.argv.slice(2).flatMap((f) => readFileSync(f, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Line));
 if (!lines.length) throw new Error('usage: sigma-rule-eval.ts data.jsonl [more.jsonl …]');
-const grid = Object.keys(lines[0]!.told).filter((k) => !k.startsWith('L')).map(Number).sort((a, b) => a - b);
+const grid = Object.keys(lines[0]!.told).filter((k) => /^[0-9.]+$/.test(k)).map(Number).sort((a, b) => a - b);
 
 /** The PSNR of the filter for σ, interpolated on the grid; null beyond it. */
 function toldAt(l: Line, s: number): number | null {
@@ -48,11 +50,18 @@ function thresholdRule(l: Line, threshold: number, shrink: number): number | nul
   return level === 3 || sigma < 1.0 ? toldAt(l, Math.min(shrink * sigma, grid.at(-1)!)) : null;
 }
 
-/** wiener-kernel.ts's rule with the given constants. */
-function mildRule(l: Line, rule: MildRule): number | null {
+const estimateOf = (l: Line): BlurEstimate => {
   const { sigma, level, confidence, mildBlur } = l.estimate;
-  const e: BlurEstimate = { sigma, level: { ksize: level, sigma: BLUR_LEVELS[level], confidence }, mildBlur: mildBlur ?? false };
-  const k = wienerKernelForEstimate(e, {}, rule);
+  return { sigma, level: { ksize: level, sigma: BLUR_LEVELS[level], confidence }, mildBlur: mildBlur ?? false };
+};
+
+/** The snap ratio the mild rule was chosen with (LEVEL_SNAP_RATIO then); its table keeps it, so it reads as it did. */
+const MILD_TABLE_SNAP = 1.2;
+
+/** wiener-kernel.ts's rule with the given constants (and MILD_TABLE_SNAP). */
+function mildRule(l: Line, rule: MildRule): number | null {
+  const level = l.estimate.level;
+  const k = wienerKernelForEstimate(estimateOf(l), {}, rule, MILD_TABLE_SNAP);
   if (k.ksize === level && k.sigma === BLUR_LEVELS[level]) return db(l.told[`L${level}`]!);
   return toldAt(l, k.sigma);
 }
@@ -68,17 +77,41 @@ for (const below of [0.85, 0.9, 0.95]) {
 }
 
 console.log(`frames per σ: ${lines.length / sigmas.length}; mild blur detected (level 3×3 and detector): ${sigmas.map((s) => `σ ${s} ${lines.filter((l) => l.sigma === s && l.estimate.mildBlur).length}`).join(', ')}\n`);
-console.log(`| rule | ${sigmas.map((s) => `σ ${s}`).join(' | ')} |\n|---|${sigmas.map(() => '---:').join('|')}|`);
-for (const [name, score] of rules) {
-  const cells = sigmas.map((sigma) => {
-    const scored = lines.filter((l) => l.sigma === sigma).flatMap((l) => {
-      const v = score(l);
-      return v === null ? [] : [v - db(l.input)];
+/** Per true σ: the mean PSNR gain over the blurred input, frames made worse than it, the worst loss. */
+function printTable(header: string, table: Array<[string, (l: Line) => number | null]>): void {
+  console.log(`| ${header} | ${sigmas.map((s) => `σ ${s}`).join(' | ')} |\n|---|${sigmas.map(() => '---:').join('|')}|`);
+  for (const [name, score] of table) {
+    const cells = sigmas.map((sigma) => {
+      const scored = lines.filter((l) => l.sigma === sigma).flatMap((l) => {
+        const v = score(l);
+        return v === null ? [] : [v - db(l.input)];
+      });
+      const mean = scored.reduce((a, g) => a + g, 0) / scored.length;
+      const worse = scored.filter((g) => g < -1e-9);
+      const worst = worse.length ? `, ${Math.min(...worse).toFixed(1)}` : '';
+      return `${mean >= 0 ? '+' : '−'}${Math.abs(mean).toFixed(2)} (${worse.length}/${scored.length}${worst})`;
     });
-    const mean = scored.reduce((a, g) => a + g, 0) / scored.length;
-    const worse = scored.filter((g) => g < -1e-9);
-    const worst = worse.length ? `, ${Math.min(...worse).toFixed(1)}` : '';
-    return `${mean >= 0 ? '+' : '−'}${Math.abs(mean).toFixed(2)} (${worse.length}/${scored.length}${worst})`;
-  });
-  console.log(`| ${name} | ${cells.join(' | ')} |`);
+    console.log(`| ${name} | ${cells.join(' | ')} |`);
+  }
+}
+printTable('rule', rules);
+
+/**
+ * The snap ratio (wiener-kernel.ts's LEVEL_SNAP_RATIO): within it of a level's σ the level's exact kernel, else the
+ * filter for the regressed σ itself (data lines with E); the mild rule as shipped. Every frame is scored here.
+ */
+function snapRule(l: Line, ratio: number): number | null {
+  const own = l.told.E;
+  if (own === undefined) return null;
+  const e = estimateOf(l);
+  const k = wienerKernelForEstimate(e, {}, MILD_RULE, ratio);
+  if (isMildBlur(e)) return toldAt(l, k.sigma);
+  return k.ksize === e.level.ksize && k.sigma === e.level.sigma ? db(l.told[`L${e.level.ksize}`]!) : db(own);
+}
+if (lines.every((l) => l.told.E !== undefined)) {
+  console.log('');
+  printTable(
+    'snap ratio',
+    [1.05, 1.1, 1.15, 1.2, 1.3].map((r): [string, (l: Line) => number | null] => [`${r}${r === LEVEL_SNAP_RATIO ? ' **(shipped)**' : ''}`, (l) => snapRule(l, r)]),
+  );
 }
