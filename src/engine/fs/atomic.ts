@@ -150,12 +150,12 @@ export async function publishNewDir<T>(finalDir: string, fill: (tmpDir: string) 
  * into a temp folder). POSIX has no atomic swap of two non-empty folders, so the old folder is
  * first renamed aside and removed after the swap. A crash between the two renames leaves
  * `finalDir` missing and `<finalDir>.old-*` present: `recoverReplacedDir` puts it back.
- * Both folders must be on the same filesystem (the caller creates tmpDir next to finalDir).
+ * Both folders must be on the same filesystem (the caller creates tmpDir next to finalDir, after
+ * assertConfined(finalDir, 'write'): by the time of the swap the temp folder is written already).
  */
 export async function replaceDirAtomic(tmpDir: string, finalDir: string): Promise<void> {
   const stat = await fs.stat(tmpDir).catch(() => null);
   if (!stat?.isDirectory()) throw new Error(`replaceDirAtomic: ${tmpDir} is not a folder`);
-  await assertConfined(finalDir, 'write');
   await syncDir(tmpDir);
   const aside = `${finalDir}.old-${process.pid}-${randomBytes(4).toString('hex')}`;
   let movedAside = false;
